@@ -1,0 +1,1 @@
+"""The course's autograder: release, grade, collect, export. Never shipped to students."""

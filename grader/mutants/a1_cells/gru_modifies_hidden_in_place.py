@@ -1,0 +1,3 @@
+"""GRU writes its result into the caller's h array in place."""
+TARGET = "cells.py"
+REPLACE = [("return (1 - z) * n + z * h", "h *= z\n    h += (1 - z) * n\n    return h")]

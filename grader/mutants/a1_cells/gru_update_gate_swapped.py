@@ -1,0 +1,3 @@
+"""GRU output with z and 1 - z swapped: h' = z * n + (1 - z) * h."""
+TARGET = "cells.py"
+REPLACE = [("return (1 - z) * n + z * h", "return z * n + (1 - z) * h")]

@@ -1,0 +1,3 @@
+"""RNN always uses tanh, whatever the nonlinearity argument says."""
+TARGET = "cells.py"
+REPLACE = [('return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)', "return np.tanh(a)")]

@@ -1,0 +1,4 @@
+"""The textbook sigmoid 1 / (1 + exp(-x)), which overflows and warns for large negative x."""
+TARGET = "cells.py"
+REPLACE = [("return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(dtype, copy=False)",
+            "return (1 / (1 + np.exp(-x))).astype(dtype, copy=False)")]

@@ -1,0 +1,127 @@
+"""Run one assignment's hidden suite against a submission folder and score it."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from grader.paths import SUITES
+from grader.sandbox import Submission, SubmissionFailure
+
+DEFAULT_SECRET_SEED = 20261122
+
+
+def secret_seed_from_env():
+    """The seed for data the grader generates at grading time (GRADER_SECRET_SEED)."""
+    value = os.environ.get("GRADER_SECRET_SEED", "")
+    return int(value) if value.strip() else DEFAULT_SECRET_SEED
+
+
+class SuitePlugin:
+    """A pytest plugin: the ``student`` and ``secret_seed`` fixtures, and the score sheet."""
+
+    def __init__(self, folder, secret_seed):
+        self.folder = Path(folder)
+        self.seed = secret_seed
+        self.results = {}
+        self.order = []
+        self.submission = None
+        self.errors = []
+
+    @pytest.fixture(scope="session")
+    def student(self):
+        self.submission = Submission(self.folder)
+        yield self.submission
+        self.submission.close()
+
+    @pytest.fixture(scope="session")
+    def secret_seed(self):
+        return self.seed
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            marker = item.get_closest_marker("points")
+            if marker is None or not marker.args or not isinstance(marker.args[0], (int, float)):
+                self.errors.append(f"{item.nodeid} has no @pytest.mark.points(p)")
+                continue
+            name = item.nodeid.split("/")[-1]
+            self.order.append(item.nodeid)
+            self.results[item.nodeid] = {
+                "name": name,
+                "points": 0.0,
+                "max_points": float(marker.args[0]),
+                "passed": False,
+                "feedback": "",
+                "_ok": True,
+            }
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.errors.append(f"could not collect {report.nodeid}: {report.longreprtext[-1500:]}")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        result = self.results.get(item.nodeid)
+        if result is None:
+            return
+        if report.failed or report.skipped:
+            result["_ok"] = False
+            if not result["feedback"]:
+                result["feedback"] = feedback_for(call.excinfo, report)
+        if report.when == "teardown" and result["_ok"]:
+            result["passed"] = True
+            result["points"] = result["max_points"]
+
+
+def feedback_for(excinfo, report):
+    """The message a student reads for a failed test."""
+    if excinfo is None:
+        return "This test was skipped." if report.skipped else "This test failed."
+    exc = excinfo.value
+    if isinstance(exc, SubmissionFailure):
+        return str(exc)
+    if isinstance(exc, AssertionError):
+        text = str(exc)
+        text = re.split(r"\nassert ", text, maxsplit=1)[0]
+        return text.strip() or "An assertion about your result failed."
+    if isinstance(exc, pytest.skip.Exception):
+        return f"Skipped: {exc}"
+    return (
+        f"The check could not be completed ({type(exc).__name__}: {exc}). This usually means a value "
+        "of an unexpected shape or kind came back from your code."
+    )
+
+
+def run_suite(assignment, folder, secret_seed=None, exitfirst=False):
+    """Run ``grader/suites/<assignment>`` against ``folder``; return the suite part of a report.
+
+    With ``exitfirst`` the run stops at the first failed test (used to check mutants quickly).
+    """
+    suite_dir = SUITES / assignment
+    plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed)
+    args = [
+        str(suite_dir),
+        "-c", str(SUITES / "pytest.ini"),
+        "--rootdir", str(SUITES),
+        "--import-mode=importlib",
+        "-p", "no:cacheprovider",
+        "-p", "no:terminal",
+    ] + (["--exitfirst"] if exitfirst else [])
+    exit_code = pytest.main(args, plugins=[plugin])
+    if plugin.errors or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        details = "; ".join(plugin.errors) or f"pytest exit code {int(exit_code)}"
+        raise RuntimeError(f"the hidden suite of {assignment} is broken: {details}")
+    tests = []
+    for nodeid in plugin.order:
+        result = plugin.results[nodeid]
+        result.pop("_ok")
+        tests.append(result)
+    return {
+        "score": sum(t["points"] for t in tests),
+        "max_score": sum(t["max_points"] for t in tests),
+        "secret_seed": plugin.seed,
+        "tests": tests,
+    }

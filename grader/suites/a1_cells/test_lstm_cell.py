@@ -1,0 +1,41 @@
+"""Hidden tests of lstm_cell: known values, PyTorch's nn.LSTMCell, properties."""
+
+import numpy as np
+import pytest
+
+from grader.suites.a1_cells import reference as ref
+from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, likely_bugs, linspace_case
+from grader.testing import assert_close, assert_close_or_diagnose
+
+
+@pytest.mark.points(2)
+def test_lstm_cell_known_values(student):
+    case = linspace_case("lstm")
+    out = student.module("cells").lstm_cell(*ref.arguments("lstm", case))
+    assert type(out) is tuple and len(out) == 2, f"lstm_cell must return a tuple (h_next, c_next), got {type(out).__name__}"
+    h_expected = np.array([[-0.1690388794, -0.1061835024], [0.0447364005, 0.3132731575]])
+    c_expected = np.array([[-0.8722382749, -0.6936767828], [0.0603176173, 0.4081698959]])
+    assert_close_or_diagnose(out[0], h_expected, rtol=1e-8, atol=1e-9, what="h_next on the np.linspace case",
+                             candidates=likely_bugs("lstm", case))
+    assert_close(out[1], c_expected, rtol=1e-8, atol=1e-9, what="c_next on the np.linspace case",
+                 hint="c' = f * c + i * g, with f, i from sigmoid and g from tanh.")
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lstm_cell_matches_torch(student, dtype):
+    cells = student.module("cells")
+    for index, (N, D, H) in enumerate(ref.SHAPES):
+        check_cell(cells.lstm_cell, "lstm", ref.random_case("lstm", N, D, H, dtype, seed=100 + index))
+
+
+@pytest.mark.points(1)
+def test_lstm_cell_saturated_gates_stay_finite(student):
+    case = ref.random_case("lstm", 3, 4, 5, np.float64, seed=5)
+    case["b_ih"] = case["b_ih"] * 2000  # pre-activations of order 1e3
+    check_cell(student.module("cells").lstm_cell, "lstm", case)
+
+
+@pytest.mark.points(1)
+def test_lstm_cell_leaves_inputs_untouched(student):
+    check_inputs_untouched(student, "lstm_cell", "lstm")
