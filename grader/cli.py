@@ -27,7 +27,7 @@ def cmd_grade(args):
 
     try:
         report = grade_submission(args.submission, args.student, args.assignment or None,
-                                  notebooks=not args.skip_notebooks, exitfirst=args.exitfirst)
+                                  notebooks=not args.skip_notebooks)
     except GradingError as exc:
         raise UsageError(str(exc)) from None
     write_report(report, args.report)
@@ -68,7 +68,7 @@ def cmd_mutants(args):
 
     failures = 0
     for name in args.assignment or known_assignments():
-        results = run_mutants(name, jobs=args.jobs, exitfirst=args.quick)
+        results = run_mutants(name, exitfirst=args.quick)
         print(f"## Mutants of {name}: {len(results)}\n")
         print("| mutant | suite score | caught by |\n|---|---|---|")
         for result in results:
@@ -128,7 +128,6 @@ def parser():
     grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
     grade.add_argument("--skip-notebooks", action="store_true", help="run the hidden suites only")
     grade.add_argument("--quiet", action="store_true", help="do not print the summary")
-    grade.add_argument("--exitfirst", action="store_true", help=argparse.SUPPRESS)
     grade.set_defaults(run=cmd_grade)
 
     release = sub.add_parser("release", help="regenerate assignments/ from solutions/")
@@ -138,7 +137,6 @@ def parser():
 
     mutants = sub.add_parser("mutants", help="grade every known-wrong mutant with the hidden suite")
     mutants.add_argument("--assignment", action="append")
-    mutants.add_argument("--jobs", type=int, default=2)
     mutants.add_argument("--quick", action="store_true", help="stop each mutant at its first failed test")
     mutants.set_defaults(run=cmd_mutants)
 

@@ -56,7 +56,7 @@ def assignments_to_grade(submission, requested=None):
     return present
 
 
-def grade_assignment(submission, assignment, notebooks=True, secret_seed=None, exitfirst=False):
+def grade_assignment(submission, assignment, notebooks=True, secret_seed=None):
     """Grade one assignment folder of a submission: hidden suite, then notebook.
 
     A missing folder is graded as an empty one, so the report still shows every test and
@@ -67,7 +67,7 @@ def grade_assignment(submission, assignment, notebooks=True, secret_seed=None, e
         missing = not folder.is_dir()
         if missing:
             folder = Path(empty)
-        part = {"suite": run_suite(assignment, folder, secret_seed, exitfirst), "submission_hash": content_hash(folder)}
+        part = {"suite": run_suite(assignment, folder, secret_seed), "submission_hash": content_hash(folder)}
         if notebooks:
             part["notebook"] = grade_notebooks(assignment, folder)
         else:
@@ -79,7 +79,7 @@ def grade_assignment(submission, assignment, notebooks=True, secret_seed=None, e
     return part
 
 
-def grade_submission(submission, student, assignments=None, notebooks=True, secret_seed=None, exitfirst=False):
+def grade_submission(submission, student, assignments=None, notebooks=True, secret_seed=None):
     """Grade every assignment present in ``submission``; return the report dict."""
     names = assignments_to_grade(submission, assignments)
     seed = secret_seed_from_env() if secret_seed is None else secret_seed
@@ -93,7 +93,7 @@ def grade_submission(submission, student, assignments=None, notebooks=True, secr
         "secret_seed": seed,
     }
     for name in names:
-        part = grade_assignment(submission, name, notebooks, seed, exitfirst)
+        part = grade_assignment(submission, name, notebooks, seed)
         report["assignments"][name] = part
         report["score"] += part["score"]
         report["max_score"] += part["max_score"]

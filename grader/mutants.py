@@ -5,15 +5,12 @@ A mutant is ``grader/mutants/<assignment>/<bug>.py`` with a docstring (the bug, 
 in the reference module, each ``old`` occurring exactly once).
 """
 
-import json
 import shutil
-import subprocess
-import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.paths import MUTANTS, REPO, SOLUTIONS
+from grader.paths import MUTANTS, SOLUTIONS
+from grader.suite import run_suite
 
 
 class MutantError(ValueError):
@@ -57,28 +54,20 @@ def mutant_paths(assignment):
 
 
 def grade_mutant(assignment, mutant_path, exitfirst=False):
-    """Grade one mutant with the hidden suite in a fresh process; return a result dict."""
+    """Grade one mutant with the hidden suite; return a result dict."""
     with tempfile.TemporaryDirectory(prefix="grader-mutant-") as tmp:
-        build_mutant(assignment, mutant_path, tmp)
-        report_path = Path(tmp) / "report.json"
-        command = [sys.executable, "-m", "grader", "grade", tmp, "--student", f"mutant:{mutant_path.stem}",
-                   "--assignment", assignment, "--skip-notebooks", "--no-gradebook", "--quiet",
-                   "--report", str(report_path)]
-        if exitfirst:
-            command.append("--exitfirst")
-        run = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
-        if run.returncode != 0 or not report_path.exists():
-            return {"mutant": mutant_path.stem, "error": (run.stderr or run.stdout).strip()[-1000:]}
-        suite = json.loads(report_path.read_text())["assignments"][assignment]["suite"]
+        folder = build_mutant(assignment, mutant_path, tmp)
+        try:
+            suite = run_suite(assignment, folder, exitfirst=exitfirst)
+        except Exception as exc:  # noqa: BLE001 - a broken suite is reported per mutant
+            return {"mutant": mutant_path.stem, "error": f"{type(exc).__name__}: {exc}"}
     caught = [t["name"] for t in suite["tests"] if not t["passed"] and t["feedback"]]
     return {"mutant": mutant_path.stem, "score": suite["score"], "max_score": suite["max_score"], "caught_by": caught}
 
 
-def run_mutants(assignment, jobs=2, exitfirst=False):
-    """Grade every mutant of an assignment; return the list of result dicts."""
-    paths = mutant_paths(assignment)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda p: grade_mutant(assignment, p, exitfirst), paths))
+def run_mutants(assignment, exitfirst=False):
+    """Grade every mutant of an assignment, one after the other; return the result dicts."""
+    return [grade_mutant(assignment, path, exitfirst) for path in mutant_paths(assignment)]
 
 
 def survived(result):

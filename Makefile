@@ -1,0 +1,48 @@
+# The course's commands. Each target creates .venv and installs requirements.txt if needed.
+#   make grade     grade solutions/ (reference) and assignments/ (stub) and print both tables
+#   make test      everything CI checks (public tests, grading, release, leaks, mutants, ...)
+#   make release   regenerate assignments/ from solutions/
+#   make bench     grading time and each assignment's bench, written to build/bench.md
+#   make lectures  execute the lectures and build HTML pages and slides into build/lectures/
+
+PYTHON_SYSTEM ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# On GitHub Actions set TORCH_INDEX_URL to PyTorch's CPU wheel index.
+TORCH_INDEX_URL ?=
+TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
+STAMP := $(VENV)/.installed
+
+.PHONY: setup grade test release bench lectures mutants clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet $(TORCH_PIN) $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL))
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+grade: $(STAMP)
+	$(PY) -m grader grade solutions --student reference --report build/reports/reference.json
+	$(PY) -m grader grade assignments --student stub --report build/reports/stub.json
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup -q -rfE
+
+release: $(STAMP)
+	$(PY) -m grader release
+
+mutants: $(STAMP)
+	$(PY) -m grader mutants
+
+bench: $(STAMP)
+	$(PY) -m grader bench --out build/bench.md
+
+lectures: $(STAMP)
+	$(PY) lectures/build.py --out build/lectures
+
+clean:
+	rm -rf build gradebook.sqlite .pytest_cache

@@ -1,0 +1,62 @@
+"""The command line: clear one-line errors, and the gradebook/export round trip."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from grader.gradebook import record, rows
+from grader.paths import REPO
+
+
+def run_grader(*args):
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grade", "no/such/dir", "--student", "s", "--report", "r.json"], "no such submission directory"),
+    (["grade", "solutions", "--student", "s", "--report", "r.json", "--assignment", "a9_nope"], "unknown assignment"),
+    (["grade", "grader", "--student", "s", "--report", "r.json"], "holds no assignment folder"),
+])
+def test_grade_refuses_bad_input_with_one_line(args, message, tmp_path):
+    args = [a if a != "r.json" else str(tmp_path / "r.json") for a in args]
+    run = run_grader(*args)
+    assert run.returncode == 2
+    assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "r.json").exists()
+
+
+def fake_report(student, score, assignment="a1_cells"):
+    part = {"score": score, "max_score": 10.0, "suite": {"score": score, "max_score": 10.0, "tests": []},
+            "notebook": {"score": 0.0, "max_score": 0.0}}
+    return {"student": student, "score": score, "max_score": 10.0, "assignments": {assignment: part}}
+
+
+def test_regrading_replaces_the_students_entry(tmp_path):
+    book = tmp_path / "g.sqlite"
+    record(book, fake_report("ada", 3.0))
+    record(book, fake_report("ada", 7.0))
+    record(book, fake_report("ada", 5.0, "a2_bptt"))
+    assert rows(book) == [("ada", "a1_cells", 7.0, 10.0), ("ada", "a2_bptt", 5.0, 10.0)]
+
+
+def test_collect_then_export(tmp_path):
+    paths = []
+    for student, score in [("bo", 4.0), ("al", 9.5)]:
+        path = tmp_path / f"{student}.json"
+        path.write_text(json.dumps(fake_report(student, score)))
+        paths.append(str(path))
+    book, out = str(tmp_path / "g.sqlite"), tmp_path / "grades.csv"
+    assert run_grader("collect", *paths, "--gradebook", book).returncode == 0
+    assert run_grader("export", "--csv", str(out), "--gradebook", book).returncode == 0
+    table = list(csv.DictReader(out.open()))
+    assert [(r["student"], r["a1_cells"], r["total"]) for r in table] == [("al", "9.5", "9.5"), ("bo", "4", "4")]
+
+
+def test_collect_refuses_a_file_that_is_not_a_report(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    run = run_grader("collect", str(bad), "--gradebook", str(tmp_path / "g.sqlite"))
+    assert run.returncode == 2 and "not a readable report" in run.stderr

@@ -1,0 +1,130 @@
+"""The worker: student code runs in another process and only plain data comes back."""
+
+import textwrap
+
+import numpy as np
+import pytest
+
+from grader.sandbox import CallTimeout, NotPlainData, StudentCodeError, Submission, WorkerCrashed
+
+MODULE = '''
+import os, sys, time
+import numpy as np
+
+def add(a, b):
+    return a + b
+
+def scale_in_place(x):
+    x *= 2
+    return x.sum()
+
+def boom():
+    raise ValueError("bad shape (3, 4)")
+
+def hang():
+    while True:
+        time.sleep(0.01)
+
+def die():
+    os._exit(0)
+
+def chatty():
+    print("x" * 100000)
+    sys.stderr.write("noise\\n")
+    return 7
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+def liar():
+    return AlwaysEqual()
+
+def tensor():
+    import torch
+    return torch.arange(4, dtype=torch.float32)
+
+def warns():
+    return np.exp(np.array([1000.0]))
+
+def where():
+    return os.getcwd()
+
+def exits():
+    sys.exit(3)
+'''
+
+
+@pytest.fixture
+def submission(tmp_path):
+    (tmp_path / "mod.py").write_text(textwrap.dedent(MODULE))
+    sub = Submission(tmp_path, call_timeout=5)
+    yield sub
+    sub.close()
+
+
+def test_values_cross_as_exact_plain_data(submission):
+    out = submission.module("mod").add(np.arange(3), np.ones(3))
+    assert type(out) is np.ndarray
+    np.testing.assert_array_equal(out, [1, 2, 3])
+    assert submission.call("mod", "add", 2, 3) == 5
+
+
+def test_inspect_call_reports_changed_arguments(submission):
+    record = submission.inspect_call("mod", "scale_in_place", np.ones(3))
+    assert record.value == 6.0
+    np.testing.assert_array_equal(record.args_after[0], [2, 2, 2])
+
+
+def test_student_exception_becomes_a_failure_with_its_message(submission):
+    with pytest.raises(StudentCodeError, match=r"raised ValueError: bad shape \(3, 4\)"):
+        submission.module("mod").boom()
+
+
+def test_sys_exit_is_reported_not_obeyed(submission):
+    with pytest.raises(StudentCodeError, match="SystemExit"):
+        submission.module("mod").exits()
+    assert submission.call("mod", "add", 1, 1) == 2
+
+
+def test_a_hanging_call_times_out_and_the_worker_restarts(submission):
+    with pytest.raises(CallTimeout, match="time limit"):
+        submission.call("mod", "hang", timeout=1)
+    assert submission.call("mod", "add", 1, 2) == 3
+
+
+def test_a_dying_worker_fails_the_call_and_is_restarted(submission):
+    with pytest.raises(WorkerCrashed, match="stopped"):
+        submission.module("mod").die()
+    assert submission.call("mod", "add", 1, 2) == 3
+
+
+def test_objects_that_are_not_plain_data_are_refused(submission):
+    with pytest.raises(NotPlainData, match="AlwaysEqual"):
+        submission.module("mod").liar()
+
+
+def test_torch_tensors_come_back_as_numpy_arrays(submission):
+    out = submission.module("mod").tensor()
+    assert type(out) is np.ndarray and out.dtype == np.float32
+
+
+def test_prints_do_not_disturb_the_answers(submission):
+    assert submission.module("mod").chatty() == 7
+
+
+def test_warnings_are_recorded(submission):
+    record = submission.inspect_call("mod", "warns")
+    assert any("overflow" in w for w in record.warnings)
+
+
+def test_worker_runs_in_a_copy_of_the_submission(submission, tmp_path):
+    cwd = submission.module("mod").where()
+    assert cwd != str(tmp_path) and cwd.endswith("submission")
+
+
+def test_missing_module_and_function_are_reported(submission):
+    with pytest.raises(StudentCodeError, match="ModuleNotFoundError"):
+        submission.module("nosuch").f()
+    with pytest.raises(StudentCodeError, match="AttributeError"):
+        submission.module("mod").nosuch()
