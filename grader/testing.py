@@ -44,7 +44,7 @@ def assert_close(actual, expected, *, rtol, atol, what="the result", hint=None, 
         _fail(
             what,
             f"values differ from the expected ones (largest error {error.max():.3g} at index "
-            f"{tuple(int(i) for i in worst)}: got {actual[worst]!r}, expected {expected[worst]!r}; "
+            f"{tuple(int(i) for i in worst)}: got {float(actual[worst]):.6g}, expected {float(expected[worst]):.6g}; "
             f"rtol={rtol}, atol={atol}).",
             hint,
         )

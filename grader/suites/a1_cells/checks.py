@@ -19,11 +19,14 @@ def likely_bugs(kind, case, nonlinearity="tanh"):
             ref.torch_step(kind, ref.with_changes(case, b_hh=0 * case["b_hh"]), nonlinearity)
         ),
     }
-    square = case["x"].shape[-1] == case["h"].shape[-1] and ref.GATES[kind] == 1
-    if square:
-        bugs["Your result matches x @ W instead of x @ W.T: W_ih has shape (G*H, D), so use W_ih.T."] = h_of(
-            ref.torch_step(kind, ref.with_changes(case, W_ih=case["W_ih"].T.copy(), W_hh=case["W_hh"].T.copy()), nonlinearity)
+    if kind == "rnn":
+        bugs["Your result matches h @ W_hh instead of h @ W_hh.T: W_hh has shape (G*H, H), so use W_hh.T."] = (
+            ref.torch_step(kind, ref.with_changes(case, W_hh=case["W_hh"].T.copy()), nonlinearity)
         )
+        if case["x"].shape[-1] == case["h"].shape[-1]:
+            bugs["Your result matches x @ W_ih instead of x @ W_ih.T: W_ih has shape (G*H, D), so use W_ih.T."] = (
+                ref.torch_step(kind, ref.with_changes(case, W_ih=case["W_ih"].T.copy()), nonlinearity)
+            )
     if kind == "rnn":
         other = "relu" if nonlinearity == "tanh" else "tanh"
         bugs[f"Your result matches nonlinearity={other!r}: honour the nonlinearity argument."] = ref.torch_step(
