@@ -1,0 +1,5 @@
+"""Adagrad divides by the running sum BEFORE adding the current g**2."""
+TARGET = "bptt.py"
+REPLACE = [
+    ("lr * grads[name] / (np.sqrt(new_sq[name]) + eps)", "lr * grads[name] / (np.sqrt(sq_sums[name]) + eps)"),
+]

@@ -1,0 +1,5 @@
+"""dhs[:, t] is used at the last step only; earlier steps get the carried gradient alone."""
+TARGET = "bptt.py"
+REPLACE = [
+    ("dh = dhs[:, t] + dh_next\n        h = hs[:, t]", "dh = dhs[:, t] if t == T - 1 else dh_next\n        h = hs[:, t]"),
+]

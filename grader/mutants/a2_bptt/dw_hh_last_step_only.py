@@ -1,0 +1,5 @@
+"""dW_hh taken from one time step (overwritten in the loop) instead of summed over all steps."""
+TARGET = "bptt.py"
+REPLACE = [
+    ("dW_hh = das_flat.T @ h_prev.reshape(N * T, H)", "dW_hh = das[:, 0].T @ h_prev[:, 0]"),
+]

@@ -1,0 +1,5 @@
+"""Truncated BPTT starts each chunk from its own first state hs[:, start] instead of hs[:, start - 1]."""
+TARGET = "bptt.py"
+REPLACE = [
+    ('h_start = cache["h0"] if start == 0 else hs[:, start - 1]', 'h_start = cache["h0"] if start == 0 else hs[:, start]'),
+]

@@ -1,0 +1,1 @@
+"""Hidden suite of a2_bptt: BPTT, truncated BPTT, LSTM backward, clipping, the "hello" model."""

@@ -1,0 +1,216 @@
+"""Trusted answers for the a2_bptt suite: PyTorch autograd, finite differences, known bugs.
+
+Everything here runs in the grader process on the grader's own data; no student code.
+"""
+
+import numpy as np
+import torch
+
+from rnnutils.gradcheck import numeric_gradient
+
+RNN_NAMES = ("x", "h0", "W_ih", "W_hh", "b_ih", "b_hh")
+LSTM_NAMES = ("x", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh")
+
+# (N, T, D, H): the edge cases T = 1, N = 1, H = 1 and a few ordinary shapes.
+SHAPES = [(1, 1, 1, 1), (3, 1, 4, 5), (1, 6, 3, 4), (4, 5, 2, 1), (3, 7, 4, 3), (2, 4, 5, 6)]
+
+
+def random_case(kind, N, T, D, H, seed, scale=1.0):
+    """Random float64 inputs, weights and upstream gradient dhs for one sequence model.
+
+    Inputs:
+    - kind: "rnn" or "lstm".
+    - N, T, D, H: ints, the shapes.
+    - seed: int.
+    - scale: float, multiplies the recurrent weights W_hh.
+
+    Returns:
+    - case: dict with every argument of rnn_forward / lstm_forward, plus "dhs" (N, T, H).
+    """
+    rng = np.random.default_rng(seed)
+    G = 4 if kind == "lstm" else 1
+    case = {
+        "x": rng.standard_normal((N, T, D)),
+        "h0": 0.5 * rng.standard_normal((N, H)),
+        "W_ih": rng.standard_normal((G * H, D)) / np.sqrt(D),
+        "W_hh": scale * rng.standard_normal((G * H, H)) / np.sqrt(H),
+        "b_ih": 0.3 * rng.standard_normal(G * H),
+        "b_hh": 0.3 * rng.standard_normal(G * H),
+        "dhs": rng.standard_normal((N, T, H)),
+    }
+    if kind == "lstm":
+        case["c0"] = rng.standard_normal((N, H))
+    return case
+
+
+def args_of(kind, case):
+    """The positional arguments of rnn_forward / lstm_forward for a case, as a list."""
+    return [case[name] for name in (LSTM_NAMES if kind == "lstm" else RNN_NAMES)]
+
+
+def _torch_rnn(p, nonlinearity="tanh", k=None):
+    """Tanh/ReLU RNN in torch, step by step, detaching the state every k steps (k=None: never)."""
+    h = p["h0"]
+    act = torch.tanh if nonlinearity == "tanh" else torch.relu
+    outs = []
+    for t in range(p["x"].shape[1]):
+        if k is not None and t > 0 and t % k == 0:
+            h = h.detach()
+        h = act(p["x"][:, t] @ p["W_ih"].T + p["b_ih"] + h @ p["W_hh"].T + p["b_hh"])
+        outs.append(h)
+    return torch.stack(outs, dim=1)
+
+
+def _torch_lstm(p):
+    """LSTM in torch, step by step (gates i, f, g, o); returns hs (N, T, H)."""
+    H = p["h0"].shape[1]
+    h, c = p["h0"], p["c0"]
+    outs = []
+    for t in range(p["x"].shape[1]):
+        gates = p["x"][:, t] @ p["W_ih"].T + p["b_ih"] + h @ p["W_hh"].T + p["b_hh"]
+        i, f, g, o = gates.split(H, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+        outs.append(h)
+    return torch.stack(outs, dim=1)
+
+
+def _torch_module_output(kind, p, nonlinearity):
+    """The output of torch.nn.RNN / torch.nn.LSTM (batch_first) with p's weights copied in."""
+    D, H = p["x"].shape[2], p["h0"].shape[1]
+    if kind == "lstm":
+        module = torch.nn.LSTM(D, H, batch_first=True)
+    else:
+        module = torch.nn.RNN(D, H, batch_first=True, nonlinearity=nonlinearity)
+    module = module.to(torch.float64)
+    with torch.no_grad():
+        for name, key in [("weight_ih_l0", "W_ih"), ("weight_hh_l0", "W_hh"),
+                          ("bias_ih_l0", "b_ih"), ("bias_hh_l0", "b_hh")]:
+            getattr(module, name).copy_(p[key])
+        state = (p["h0"][None], p["c0"][None]) if kind == "lstm" else p["h0"][None]
+        return module(p["x"], state)[0]
+
+
+def torch_forward_backward(kind, case, nonlinearity="tanh", k=None):
+    """Hidden states and all gradients of sum(hs * dhs), by torch.autograd in float64.
+
+    Inputs:
+    - kind: "rnn" or "lstm"; case: from random_case; nonlinearity: RNN only;
+      k: RNN only, detach the state every k steps (None: full BPTT).
+
+    Returns:
+    - hs: (N, T, H) numpy; grads: dict name -> numpy gradient.
+    """
+    names = LSTM_NAMES if kind == "lstm" else RNN_NAMES
+    p = {n: torch.tensor(case[n], dtype=torch.float64, requires_grad=True) for n in names}
+    hs = _torch_lstm(p) if kind == "lstm" else _torch_rnn(p, nonlinearity, k)
+    # our step loop must agree with torch's own module (a suite error otherwise)
+    assert torch.allclose(_torch_module_output(kind, p, nonlinearity), hs, rtol=1e-10, atol=1e-12), \
+        "suite error: the step loop disagrees with torch.nn"
+    (hs * torch.tensor(case["dhs"])).sum().backward()
+    return hs.detach().numpy(), {n: p[n].grad.numpy() for n in names}
+
+
+def numeric_grads(kind, case, nonlinearity="tanh"):
+    """Centred finite differences (float64, eps=1e-6) of sum(hs * dhs) for every input."""
+    names = LSTM_NAMES if kind == "lstm" else RNN_NAMES
+
+    def forward(**args):
+        with torch.no_grad():
+            p = {n: torch.from_numpy(args[n]) for n in names}
+            return (_torch_lstm(p) if kind == "lstm" else _torch_rnn(p, nonlinearity)).numpy()
+
+    args = {n: case[n] for n in names}
+    return {n: numeric_gradient(forward, args, n, upstream=case["dhs"]) for n in names}
+
+
+# ------------------------------------------------------------------------------------------
+# Known bugs, written out in numpy, so that a wrong answer can be named.
+# ------------------------------------------------------------------------------------------
+
+
+def rnn_backward_with_bug(case, bug=None, k=None):
+    """Gradients of a tanh RNN computed with one classic bug (None: the right answer).
+
+    bug is one of: None, "last_step_only" (weight gradients from one step instead of the sum
+    over steps), "drop_dhs" (dhs[:, t] used at the last step only), "drop_carry" (the gradient
+    from step t+1 is not carried back), "preactivation" (tanh' taken as 1 - a**2 on the
+    pre-activation a), "transposed" (W_hh.T on the way back), "truncate_late" and
+    "truncate_early" (the cut one step away from where it belongs; k must be given).
+    Returns a dict name -> numpy gradient.
+    """
+    x, h0, W_ih, W_hh = case["x"], case["h0"], case["W_ih"], case["W_hh"]
+    dhs = case["dhs"]
+    N, T, _ = x.shape
+    H = h0.shape[1]
+    a = np.empty((N, T, H))
+    hs = np.empty((N, T, H))
+    h = h0
+    for t in range(T):
+        a[:, t] = x[:, t] @ W_ih.T + case["b_ih"] + h @ W_hh.T + case["b_hh"]
+        h = hs[:, t] = np.tanh(a[:, t])
+    cut = set()
+    if k is not None:
+        shift = {"truncate_late": 1, "truncate_early": -1}.get(bug, 0)
+        cut = {t + shift for t in range(k, T, k)}
+    das = np.empty_like(hs)
+    carry = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        if bug == "drop_dhs":
+            dh = dhs[:, t] if t == T - 1 else carry
+        elif bug == "drop_carry":
+            dh = dhs[:, t]
+        else:
+            dh = dhs[:, t] + carry
+        deriv = 1 - a[:, t] ** 2 if bug == "preactivation" else 1 - hs[:, t] ** 2
+        das[:, t] = dh * deriv
+        carry = das[:, t] @ (W_hh.T if bug == "transposed" else W_hh)
+        if t in cut:
+            carry = np.zeros_like(carry)
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    if bug == "last_step_only":
+        das_w, h_w, x_w = das[:, :1], h_prev[:, :1], x[:, :1]  # a reversed loop that overwrites ends at t = 0
+    else:
+        das_w, h_w, x_w = das, h_prev, x
+    return {"x": das @ W_ih, "h0": carry,
+            "W_ih": np.einsum("nth,ntd->hd", das_w, x_w),
+            "W_hh": np.einsum("nth,ntk->hk", das_w, h_w),
+            "b_ih": das_w.sum(axis=(0, 1)), "b_hh": das_w.sum(axis=(0, 1))}
+
+
+RNN_BUG_HINTS = {
+    "last_step_only": "Your weight gradients match those of a single time step. W_ih, W_hh and the "
+                      "biases are shared by all steps: add up (+=) their gradients over every step.",
+    "drop_dhs": "Your gradients match using dhs only at the last step. The loss depends on every "
+                "hidden state: at each step add dhs[:, t] to the gradient carried back from step t+1.",
+    "drop_carry": "Your gradients match dropping the gradient carried back from step t+1. At each step "
+                  "the gradient reaching h_t is dhs[:, t] PLUS (da_{t+1} @ W_hh).",
+    "preactivation": "Your gradients match taking tanh' on the pre-activation (1 - a**2). The derivative "
+                     "of tanh(a) is 1 - tanh(a)**2 = 1 - h**2, with h the OUTPUT of tanh.",
+    "transposed": "Your gradients match using W_hh.T on the way back. Forward is h_prev @ W_hh.T, so the "
+                  "gradient with respect to h_prev is da @ W_hh.",
+}
+
+
+def rnn_candidates(case, name, bugs=tuple(RNN_BUG_HINTS), k=None, hints=RNN_BUG_HINTS):
+    """hint -> what gradient `name` would be under each bug, for grader.testing.diagnose."""
+    return {hints[bug]: rnn_backward_with_bug(case, bug, k)[name] for bug in bugs}
+
+
+def lstm_without_forget_on_carry(case):
+    """LSTM gradients when dL/dc_{t-1} is taken as dL/dc_t (the forget gate is left out)."""
+    names = LSTM_NAMES
+    p = {n: torch.tensor(case[n], dtype=torch.float64, requires_grad=True) for n in names}
+    H = case["h0"].shape[1]
+    h, c = p["h0"], p["c0"]
+    outs = []
+    for t in range(case["x"].shape[1]):
+        gates = p["x"][:, t] @ p["W_ih"].T + p["b_ih"] + h @ p["W_hh"].T + p["b_hh"]
+        i, f, g, o = gates.split(H, dim=1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        # value f * c, but gradient dc (not f * dc) on the path c_{t-1} -> c_t; df stays right
+        c = f * c.detach() + (c - c.detach()) + i * g
+        h = o * torch.tanh(c)
+        outs.append(h)
+    (torch.stack(outs, 1) * torch.tensor(case["dhs"])).sum().backward()
+    return {n: p[n].grad.numpy() for n in names}
