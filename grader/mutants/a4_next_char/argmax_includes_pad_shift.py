@@ -1,0 +1,5 @@
+"""predict_next_letter takes the argmax over all 27 scores and maps code k to LETTERS[k]."""
+TARGET = "next_char.py"
+REPLACE = [
+    ("return LETTERS[int(logits[1:].argmax())]", "return LETTERS[int(logits.argmax()) % 26]"),
+]

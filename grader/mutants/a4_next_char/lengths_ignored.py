@@ -1,0 +1,7 @@
+"""AlphabetLSTM runs the LSTM over the padded batch and reads the state after the padding."""
+TARGET = "next_char.py"
+REPLACE = [
+    ("""packed = pack_padded_sequence(self.embed(padded), lengths.cpu(), batch_first=True,
+                                      enforce_sorted=False)""",
+     "packed = self.embed(padded)"),
+]

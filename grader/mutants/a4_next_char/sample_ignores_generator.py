@@ -1,0 +1,6 @@
+"""sample draws from the global generator, ignoring the one it is given."""
+TARGET = "next_char.py"
+REPLACE = [
+    ("next_id = int(torch.multinomial(probs, 1, generator=generator))",
+     "next_id = int(torch.multinomial(probs, 1))"),
+]

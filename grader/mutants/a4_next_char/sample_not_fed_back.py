@@ -1,0 +1,6 @@
+"""sample feeds the last prime character again at every step instead of the sampled one."""
+TARGET = "next_char.py"
+REPLACE = [
+    ("logits, state = model(torch.tensor([[next_id]]), state)",
+     "logits, state = model(vocab.encode(prime[-1]).unsqueeze(0), state)"),
+]

@@ -1,0 +1,6 @@
+"""sample takes the softmax over the time axis instead of the vocabulary axis."""
+TARGET = "next_char.py"
+REPLACE = [
+    ("probs = F.softmax(last / temperature, dim=-1)",
+     "probs = F.softmax(logits[0] / temperature, dim=0)[-1]"),
+]

@@ -1,0 +1,5 @@
+"""sample multiplies the logits by the temperature instead of dividing."""
+TARGET = "next_char.py"
+REPLACE = [
+    ("probs = F.softmax(last / temperature, dim=-1)", "probs = F.softmax(last * temperature, dim=-1)"),
+]

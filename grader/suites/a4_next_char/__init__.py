@@ -1,0 +1,1 @@
+"""Hidden suite of a4_next_char: the alphabet LSTM and the character language model."""
