@@ -9,8 +9,11 @@ worker or returns something that is not plain data fails the calling test with a
 message; the worker is restarted for the next call.
 """
 
+import functools
 import inspect
 import os
+import resource
+import secrets
 import select
 import shutil
 import signal
@@ -21,11 +24,23 @@ import tempfile
 from pathlib import Path
 
 from grader import codec
+from grader.paths import REPO
 
 RUNTIME_FILES = ("worker.py", "codec.py")
 DEFAULT_CALL_TIMEOUT = 20.0
 STARTUP_TIMEOUT = 60.0
 LOG_TAIL_BYTES = 2000
+LAUNCHER = Path(__file__).with_name("sandbox-launch.sh")
+# Resource limits of every sandboxed process (and its children).
+LIMITS = {
+    resource.RLIMIT_CPU: 1800,  # seconds of CPU over the worker's whole life
+    resource.RLIMIT_AS: 6 << 30,  # bytes of address space: a memory bomb gets MemoryError
+    resource.RLIMIT_FSIZE: 64 << 20,  # bytes per file written, including the captured output
+    resource.RLIMIT_NPROC: 256,  # processes and threads of the sandbox user (a fork bomb stops here)
+    resource.RLIMIT_CORE: 0,
+}
+# Folders hidden from student code (covered by an empty tmpfs) when isolation is available.
+HIDDEN = ["/tmp", "/var/tmp", "/dev/shm", "/root", "/home", str(REPO)]
 
 
 class SubmissionFailure(AssertionError):
@@ -64,6 +79,58 @@ def scrubbed_environment(home):
     return env
 
 
+@functools.cache
+def isolation():
+    """How student code is isolated here: "namespaces" or "limits-only".
+
+    "namespaces" needs root, util-linux's unshare and setpriv, and a kernel that allows new
+    mount, network and PID namespaces: the worker then runs as a fresh unprivileged user, with no
+    network, no view of other processes, and the repository, /tmp and home folders hidden.
+    Elsewhere (a laptop, a CI runner without root) only the resource limits, the scrubbed
+    environment and the private copy of the submission apply.
+    """
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("setpriv"):
+        return "limits-only"
+    probe = subprocess.run(["unshare", "--mount", "--net", "--pid", "--fork", "true"], capture_output=True)
+    return "namespaces" if probe.returncode == 0 else "limits-only"
+
+
+def set_limits():
+    """Apply LIMITS to the calling process (used as preexec_fn)."""
+    for limit, value in LIMITS.items():
+        soft, hard = resource.getrlimit(limit)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(limit, (value, value))
+
+
+def python_paths():
+    """Paths the sandboxed Python needs: its installation, the venv, and rnnutils."""
+    import rnnutils
+
+    paths = {sys.prefix, sys.base_prefix, str(Path(rnnutils.__file__).resolve().parent)}
+    return sorted(paths)
+
+
+def sandboxed(command, keep=(), own=()):
+    """Wrap ``command`` so that it runs isolated, as a fresh unprivileged user, where possible.
+
+    Inputs:
+    - command: the argument list to run.
+    - keep: extra paths that stay visible (the worker's own folder).
+    - own: paths handed over to the sandbox user (so the student's code can write there).
+
+    Returns the argument list to give to Popen (with ``preexec_fn=set_limits``).
+    """
+    if isolation() != "namespaces":
+        return list(command)
+    uid = str(200000 + secrets.randbelow(100000))
+    return [
+        "unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
+        "sh", str(LAUNCHER), uid, " ".join(HIDDEN), " ".join(python_paths() + list(keep)), " ".join(own), "--",
+        *command,
+    ]
+
+
 class Worker:
     """One worker process running in a private copy of ``source_dir``."""
 
@@ -75,6 +142,7 @@ class Worker:
 
     def start(self):
         self.tmp = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        self.tmp.chmod(0o755)
         runtime = self.tmp / "runtime"
         runtime.mkdir()
         here = Path(__file__).parent
@@ -82,14 +150,18 @@ class Worker:
             shutil.copy(here / name, runtime / name)
         workdir = self.tmp / "submission"
         shutil.copytree(self.source_dir, workdir, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        home = self.tmp / "home"
+        home.mkdir()
         self.log_path = self.tmp / "output.log"
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
+        command = [sys.executable, "-I", str(runtime / "worker.py"), str(to_worker_r), str(from_worker_w)]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", str(runtime / "worker.py"), str(to_worker_r), str(from_worker_w)],
+                sandboxed(command, keep=[str(self.tmp)], own=[str(workdir), str(home)]),
                 cwd=workdir,
-                env=scrubbed_environment(self.tmp),
+                env=scrubbed_environment(home),
+                preexec_fn=set_limits,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
