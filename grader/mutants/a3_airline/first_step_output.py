@@ -1,0 +1,6 @@
+"""AirlineRNN reads the hidden state of the first time step instead of the last."""
+TARGET = "airline.py"
+REPLACE = [
+    ('return self.head(outputs[:, -1, :])',
+     'return self.head(outputs[:, 0, :])'),
+]

@@ -1,0 +1,6 @@
+"""predict leaves the model in training mode (dropout stays on)."""
+TARGET = "airline.py"
+REPLACE = [
+    ('    model.eval()\n    with torch.no_grad():\n        return model(',
+     '    model.train()\n    with torch.no_grad():\n        return model('),
+]

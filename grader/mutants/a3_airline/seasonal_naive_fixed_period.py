@@ -1,0 +1,6 @@
+"""seasonal_naive_forecast ignores its period argument and always uses 12."""
+TARGET = "airline.py"
+REPLACE = [
+    ('series[len(series) - n_test - period:len(series) - period].copy()',
+     'series[len(series) - n_test - 12:len(series) - 12].copy()'),
+]

@@ -1,0 +1,6 @@
+"""MinMaxScaler.transform re-fits on the data it is given (test range leaks in)."""
+TARGET = "airline.py"
+REPLACE = [
+    ('        x = np.asarray(x, dtype=np.float64)\n        return (x - self.data_min_)',
+     '        x = np.asarray(x, dtype=np.float64)\n        self.fit(x)\n        return (x - self.data_min_)'),
+]
