@@ -1,0 +1,154 @@
+"""The four lecture notebooks: committed clean, slide-ready, and executable top to bottom.
+
+Execution goes through lectures/build.py's execute_notebook, the same code `make lectures` uses,
+and each notebook is executed at most once per test session.
+"""
+
+import functools
+import importlib.util
+from pathlib import Path
+
+import nbformat
+import pytest
+
+LECTURE_DIR = Path(__file__).resolve().parent.parent / "lectures"
+
+# Lecture -> the assignments its closing cell must point to.
+EXPECTED_POINTERS = {
+    "01_perceptron": ["a1_cells"],
+    "02_vanilla_rnn": ["a1_cells", "a3_airline"],
+    "03_lstm_gru": ["a1_cells", "a2_bptt"],
+    "04_transformers": ["a4_next_char"],
+}
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+EXECUTION_TIMEOUT_SECONDS = 300  # safety net per notebook; a lecture normally needs well under 90 s
+
+
+def _load_build_module():
+    """Import lectures/build.py (lectures/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("lectures_build", LECTURE_DIR / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load_build_module()
+
+
+@functools.lru_cache(maxsize=None)
+def executed(name):
+    """Execute lectures/<name>.ipynb once per session; returns (notebook, seconds)."""
+    return build.execute_notebook(LECTURE_DIR / f"{name}.ipynb", cell_timeout=240)
+
+
+def read(name):
+    return nbformat.read(LECTURE_DIR / f"{name}.ipynb", as_version=4)
+
+
+def test_the_four_lectures_are_there():
+    assert [p.stem for p in build.lecture_paths()] == list(EXPECTED_POINTERS)
+
+
+@pytest.mark.parametrize("name", EXPECTED_POINTERS)
+def test_committed_without_outputs(name):
+    notebook = read(name)
+    dirty = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{name}.ipynb has outputs or execution counts in cells {dirty}: clear them before "
+        "committing (jupyter nbconvert --clear-output --inplace lectures/*.ipynb)"
+    )
+
+
+@pytest.mark.parametrize("name", EXPECTED_POINTERS)
+def test_valid_notebook_with_slide_metadata(name):
+    notebook = read(name)
+    nbformat.validate(notebook)
+    missing = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.metadata.get("slideshow", {}).get("slide_type") not in SLIDE_TYPES
+    ]
+    assert not missing, f"{name}.ipynb: cells {missing} have no valid slideshow.slide_type"
+    assert notebook.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+    assert notebook.cells[0].cell_type == "markdown" and notebook.cells[0].source.startswith("# ")
+
+
+@pytest.mark.parametrize("name", EXPECTED_POINTERS)
+def test_seeds_are_fixed(name):
+    code = "\n".join(c.source for c in read(name).cells if c.cell_type == "code")
+    assert "seed_everything(" in code, f"{name}.ipynb never calls rnnutils.seeding.seed_everything"
+
+
+@pytest.mark.parametrize("name", EXPECTED_POINTERS)
+def test_ends_with_assignment_pointer_and_exercises(name):
+    last = read(name).cells[-1]
+    assert last.cell_type == "markdown", f"{name}.ipynb must end with a markdown cell"
+    for assignment in EXPECTED_POINTERS[name]:
+        assert f"assignments/{assignment}" in last.source, (
+            f"{name}.ipynb's last cell does not point to assignments/{assignment}"
+        )
+    assert "**Exercises**" in last.source, f"{name}.ipynb's last cell has no Exercises section"
+    assert last.source.count("\n1. ") == 1, f"{name}.ipynb's exercises should be a numbered list"
+
+
+@pytest.mark.timeout(EXECUTION_TIMEOUT_SECONDS)
+@pytest.mark.parametrize("name", EXPECTED_POINTERS)
+def test_executes_top_to_bottom_with_a_figure(name):
+    notebook, _ = executed(name)  # raises CellExecutionError, naming the cell, on any error
+    errors = [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    ]
+    assert not errors
+    assert build.count_figures(notebook) >= 1, f"{name}.ipynb shows no figure"
+    assert all(
+        cell.execution_count is not None for cell in notebook.cells if cell.cell_type == "code"
+    ), "some code cells were not executed"
+
+
+def test_count_figures_counts_images():
+    notebook = nbformat.v4.new_notebook()
+    image = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": ""})
+    text = nbformat.v4.new_output("stream", name="stdout", text="no figure here\n")
+    notebook.cells = [nbformat.v4.new_code_cell("x", outputs=[image, text, image])]
+    assert build.count_figures(notebook) == 2
+
+
+@pytest.mark.timeout(EXECUTION_TIMEOUT_SECONDS)
+def test_export_writes_page_and_slides(tmp_path):
+    notebook, _ = executed("01_perceptron")
+    page, slides = build.export(notebook, "01_perceptron", tmp_path)
+    assert page.name == "01_perceptron.html" and slides.name == "01_perceptron.slides.html"
+    assert "<img" in page.read_text(encoding="utf-8")
+    slides_html = slides.read_text(encoding="utf-8")
+    assert "reveal" in slides_html.lower() and slides_html.count("<section") >= 5
+
+
+def test_plotting_helpers_draw_with_agg():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from rnnutils import plotting
+
+    plotting.use_course_style()
+    fig, axes = plt.subplots(1, 4)
+    x = np.arange(10)
+    ax = plotting.plot_series_with_forecast(x, x**2, x[6:], x[6:] ** 2 + 1, split_at=6, ax=axes[0])
+    assert len(ax.lines) == 3  # series, forecast, split line
+    ax = plotting.plot_gradient_norms(x, {"rho = 0.5": 0.5**x, "rho = 1.5": 1.5**x}, ax=axes[1])
+    assert ax.get_yscale() == "log" and len(ax.lines) == 2
+    ax = plotting.plot_heatmap(np.eye(3), row_labels="abc", col_labels="xyz", ax=axes[2])
+    assert len(ax.images) == 1 and [t.get_text() for t in ax.get_xticklabels()] == list("xyz")
+    ax = plotting.plot_curves({"a": [3, 2, 1], "b": (np.array([0, 2]), np.array([1, 1]))}, ax=axes[3])
+    assert [line.get_label() for line in ax.lines] == ["a", "b"]
+    assert plotting.plot_curves({"c": [1, 2]}).figure is not fig  # no ax: a new figure
+    plt.close("all")
