@@ -38,4 +38,7 @@ rmdir "$stage"
 for path in $own; do
     chown -R "$uid:$uid" "$path"
 done
+# Re-enter the working folder through the new mounts: the old handle would let `..` reach the
+# hidden folders underneath.
+cd "$(pwd -P)"
 exec setpriv --reuid="$uid" --regid="$uid" --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all "$@"

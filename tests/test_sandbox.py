@@ -128,3 +128,79 @@ def test_missing_module_and_function_are_reported(submission):
         submission.module("nosuch").f()
     with pytest.raises(StudentCodeError, match="AttributeError"):
         submission.module("mod").nosuch()
+
+
+ESCAPES = '''
+import os, socket
+
+def look(paths):
+    found = {}
+    for path in paths:
+        try:
+            found[path] = sorted(os.listdir(path))
+        except OSError as error:
+            found[path] = type(error).__name__
+    return found
+
+def connect():
+    try:
+        socket.create_connection(("127.0.0.1", 22), timeout=2).close()
+        return "connected"
+    except OSError as error:
+        return str(error)
+
+def uid():
+    return os.getuid()
+
+def allocate(gigabytes):
+    blocks = [bytearray(1 << 30) for _ in range(gigabytes)]
+    return len(blocks)
+
+def flood():
+    import sys
+    for _ in range(200):
+        sys.stdout.write("x" * (1 << 20))
+    return "done"
+'''
+
+needs_isolation = pytest.mark.skipif(
+    __import__("grader.sandbox", fromlist=["isolation"]).isolation() != "namespaces",
+    reason="isolation needs root, unshare and setpriv (the README's trust model says what applies without)",
+)
+
+
+@pytest.fixture
+def escapes(tmp_path):
+    (tmp_path / "esc.py").write_text(ESCAPES)
+    sub = Submission(tmp_path, call_timeout=30)
+    yield sub
+    sub.close()
+
+
+@needs_isolation
+def test_worker_sees_neither_the_repository_nor_other_grading_folders(escapes):
+    from grader.paths import REPO
+
+    found = escapes.call("esc", "look", [str(REPO), str(REPO / "solutions"), str(REPO / "grader"), "/tmp", "../..", "/root"])
+    assert found[str(REPO / "solutions")] == "FileNotFoundError"
+    assert found[str(REPO / "grader")] == "FileNotFoundError"
+    assert len(found["/tmp"]) == 1 and found["/tmp"][0].startswith("grader-worker-"), found["/tmp"]
+    assert found["../.."] == found["/tmp"], "`..` from the working folder must not reach the real /tmp"
+
+
+@needs_isolation
+def test_worker_has_no_network_and_runs_unprivileged(escapes):
+    assert "unreachable" in escapes.call("esc", "connect").lower()
+    assert escapes.call("esc", "uid") >= 200000
+
+
+def test_memory_bomb_gets_a_memory_error(escapes):
+    with pytest.raises(StudentCodeError, match="MemoryError"):
+        escapes.call("esc", "allocate", 12)
+    assert escapes.call("esc", "uid") >= 0
+
+
+def test_output_flood_is_stopped_by_the_file_size_limit(escapes):
+    with pytest.raises((StudentCodeError, WorkerCrashed), match="File too large|stopped"):
+        escapes.call("esc", "flood")
+    assert escapes.call("esc", "uid") >= 0
