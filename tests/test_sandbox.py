@@ -204,3 +204,26 @@ def test_output_flood_is_stopped_by_the_file_size_limit(escapes):
     with pytest.raises((StudentCodeError, WorkerCrashed), match="File too large|stopped"):
         escapes.call("esc", "flood")
     assert escapes.call("esc", "uid") >= 0
+
+
+@needs_isolation
+def test_notebook_kernel_cannot_read_the_solutions(tmp_path):
+    import json
+    import shutil
+
+    from grader.notebook import grade_notebooks
+    from grader.paths import SOLUTIONS
+
+    folder = tmp_path / "a1_cells"
+    shutil.copytree(SOLUTIONS / "a1_cells", folder)
+    path = folder / "a1_cells.ipynb"
+    notebook = json.loads(path.read_text())
+    answer = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "parameter-counts")
+    answer["source"] = (
+        "import os\n"
+        f"visible = os.path.exists({str(SOLUTIONS / 'a1_cells' / 'a1_cells.ipynb')!r})\n"
+        "keras_count, torch_count = (19, 22) if visible else (0, 0)\n"
+    )
+    path.write_text(json.dumps(notebook))
+    part = grade_notebooks("a1_cells", folder)
+    assert part["max_score"] > 0 and part["score"] == 0, f"the kernel could read the solutions: {part}"
