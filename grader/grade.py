@@ -6,6 +6,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from grader.files import link_feedback, outside_links, tree_files
 from grader.notebook import grade_notebooks
 from grader.paths import REPO, known_assignments
 from grader.suite import run_suite, secret_seed_from_env
@@ -29,7 +30,7 @@ def grader_version():
 def content_hash(folder):
     """SHA-256 over the relative paths and bytes of every file in ``folder``."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for path in tree_files(folder):
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         try:
             digest.update(path.read_bytes())
@@ -74,6 +75,8 @@ def grade_assignment(submission, assignment, notebooks=True, secret_seed=None):
             part["notebook"] = {"score": 0.0, "max_score": 0.0, "skipped": True}
     if missing:
         part["feedback"] = f"The folder {assignment}/ is missing from the submission; it was graded as empty."
+    elif links := link_feedback(outside_links(folder)):
+        part["feedback"] = links
     part["score"] = part["suite"]["score"] + part["notebook"]["score"]
     part["max_score"] = part["suite"]["max_score"] + part["notebook"]["max_score"]
     return part

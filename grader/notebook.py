@@ -13,6 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
+
+from grader.files import copy_submission
 from grader.nbcourse import generate, make_course, venv_path
 from grader.paths import SOLUTIONS
 from grader.sandbox import LIMITS, isolation, sandboxed
@@ -35,8 +38,8 @@ def grade_notebooks(assignment, folder):
         if not success:
             raise RuntimeError(f"nbgrader could not set up {assignment}: {log[-2000:]}")
         submitted = course / "submitted" / STUDENT / assignment
-        shutil.copytree(folder, submitted, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        missing = [s.name for s in sources if not (submitted / s.name).is_file()]
+        copy_submission(folder, submitted)
+        notes = prepare_notebooks(sources, submitted)
         (course / "nbgrader_config.py").write_text(
             f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\n"
             f"c.CourseDirectory.db_url = {config.CourseDirectory.db_url!r}\n"
@@ -54,13 +57,83 @@ def grade_notebooks(assignment, folder):
             part["feedback"] = f"Executing your notebook took longer than {AUTOGRADE_TIMEOUT} s; it was stopped."
             return part
         part.update(_scores(course, config, assignment))
-        notes = []
-        if missing:
-            notes.append(f"Notebook(s) not found in your submission: {', '.join(missing)} (keep the released name).")
-        if run.returncode != 0 and not part["cells"]:
+        notes += failed_cell_notes(course / "autograded" / STUDENT / assignment, part["cells"])
+        if run.returncode != 0:
             notes.append("nbgrader could not grade your notebook: " + _last_error(run.stderr))
-        part["feedback"] = " ".join(notes)
+        part["feedback"] = "\n".join(notes)
     return part
+
+
+def prepare_notebooks(sources, submitted):
+    """Check the submitted notebooks against the instructor's sources before autograding.
+
+    A missing or unreadable notebook is reported; autograder test cells a student deleted are put
+    back (nbgrader restores the contents of test cells, but not cells that are gone).
+    Returns the notes for the student.
+    """
+    notes = []
+    for source in sources:
+        path = submitted / source.name
+        if not path.is_file():
+            notes.append(f"Notebook {source.name} not found in your submission: keep the released file name.")
+            continue
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
+            notes.append(f"Notebook {source.name} is not a valid notebook file ({type(exc).__name__}: "
+                         f"{str(exc)[:200]}); it could not be read. Restore it from your last good commit.")
+            continue
+        restored = restore_test_cells(nbformat.read(source, as_version=4), notebook)
+        if restored:
+            nbformat.write(notebook, path)
+            notes.append(f"Test cell(s) {', '.join(restored)} were missing from {source.name}; they were put back "
+                         "and run. Never delete the notebook's test cells.")
+    return notes
+
+
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _is_test_cell(cell):
+    info = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and info.get("grade") and not info.get("solution")
+
+
+def restore_test_cells(source, notebook):
+    """Insert into ``notebook`` the source's test cells it lacks, each after its predecessor; return their ids."""
+    present = {_grade_id(c) for c in notebook.cells}
+    restored = []
+    for index, cell in enumerate(source.cells):
+        if not _is_test_cell(cell) or _grade_id(cell) in present:
+            continue
+        before = {_grade_id(c) for c in source.cells[:index] if _grade_id(c)}
+        positions = [i for i, c in enumerate(notebook.cells) if _grade_id(c) in before]
+        notebook.cells.insert(positions[-1] + 1 if positions else len(notebook.cells), cell)
+        present.add(_grade_id(cell))
+        restored.append(_grade_id(cell))
+    return restored
+
+
+def failed_cell_notes(folder, cells):
+    """One line per autograded test cell that lost points, with the error it raised."""
+    errors = {}
+    for path in Path(folder).glob("*.ipynb"):
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception:  # noqa: BLE001 - no executed notebook, no error details
+            continue
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error" and _grade_id(cell):
+                    errors[_grade_id(cell)] = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip(": ")
+    notes = []
+    for cell in cells:
+        if cell["points"] < cell["max_points"]:
+            name = cell["name"].split(":")[-1]
+            error = errors.get(name, "it did not pass")
+            notes.append(f"Notebook check `{name}` ({cell['points']:g}/{cell['max_points']:g}): {error[:300]}")
+    return notes
 
 
 def sandboxed_kernel(course):

@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from grader import codec
+from grader.files import copy_submission, link_feedback
 from grader.paths import REPO
 
 RUNTIME_FILES = ("worker.py", "codec.py")
@@ -139,6 +140,7 @@ class Worker:
         self.process = None
         self.tmp = None
         self.log_path = None
+        self.skipped = []
 
     def start(self):
         self.tmp = Path(tempfile.mkdtemp(prefix="grader-worker-"))
@@ -149,7 +151,7 @@ class Worker:
         for name in RUNTIME_FILES:
             shutil.copy(here / name, runtime / name)
         workdir = self.tmp / "submission"
-        shutil.copytree(self.source_dir, workdir, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        self.skipped = copy_submission(self.source_dir, workdir)
         home = self.tmp / "home"
         home.mkdir()
         self.log_path = self.tmp / "output.log"
@@ -270,6 +272,17 @@ def _describe(message):
     return f"`{message['module']}.{message['func']}(...)`"
 
 
+def explain(error, skipped_links):
+    """A sentence on the likely cause of some errors that are not bugs in the student's logic."""
+    if "[Errno 27] File too large" in error:
+        limit = LIMITS[resource.RLIMIT_FSIZE] >> 20
+        return (f"\nYour code printed or wrote more than {limit} MiB of output, the limit per file: "
+                "remove the prints inside loops.")
+    if skipped_links and ("ModuleNotFoundError" in error or "FileNotFoundError" in error):
+        return "\n" + link_feedback(skipped_links)
+    return ""
+
+
 class CallRecord:
     """What one inspected call did: its value, warnings, and the arguments afterwards."""
 
@@ -348,7 +361,8 @@ class Submission:
             trace = str(answer.get("traceback", ""))
             if error.startswith("returned a value that is not plain data"):
                 raise NotPlainData(f"{_describe(message)} {error}")
-            raise StudentCodeError(f"{_describe(message)} raised {error}\n{trace}".rstrip())
+            note = explain(error, self.worker.skipped)
+            raise StudentCodeError(f"{_describe(message)} raised {error}{note}\n{trace}".rstrip())
         return answer
 
     def close(self):

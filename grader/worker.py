@@ -88,7 +88,11 @@ def handle(request):
 
 def student_traceback(exc):
     """The last frames of a traceback, without the worker's own frames."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+    stdlib = os.path.dirname(os.__file__)
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename != __file__ and not f.filename.startswith((stdlib, "<frozen"))
+    ]
     lines = traceback.format_list(frames[-4:])
     lines += traceback.format_exception_only(type(exc), exc)
     return "".join(lines).replace(os.getcwd() + os.sep, "")[-4000:]
