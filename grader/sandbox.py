@@ -124,10 +124,14 @@ def sandboxed(command, keep=(), own=()):
     """
     if isolation() != "namespaces":
         return list(command)
+    import rnnutils
+
     uid = str(200000 + secrets.randbelow(100000))
+    # Also hide the checkout rnnutils was installed from, when it is another one (an editable install).
+    hidden = HIDDEN + [str(Path(rnnutils.__file__).resolve().parent.parent)]
     return [
         "unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
-        "sh", str(LAUNCHER), uid, " ".join(HIDDEN), " ".join(python_paths() + list(keep)), " ".join(own), "--",
+        "sh", str(LAUNCHER), uid, " ".join(hidden), " ".join(python_paths() + list(keep)), " ".join(own), "--",
         *command,
     ]
 
