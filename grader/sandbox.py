@@ -40,8 +40,11 @@ LIMITS = {
     resource.RLIMIT_NPROC: 256,  # processes and threads of the sandbox user (a fork bomb stops here)
     resource.RLIMIT_CORE: 0,
 }
-# Folders hidden from student code (covered by an empty tmpfs) when isolation is available.
-HIDDEN = ["/tmp", "/var/tmp", "/dev/shm", "/root", "/home", str(REPO)]
+# Top-level folders that stay visible in the sandbox: the system. Every other one (/home, /root,
+# /tmp, /work, /opt, /srv, /mnt, ... wherever a copy of the course might lie) is covered by an
+# empty tmpfs, and only the paths the worker needs are mounted back.
+SYSTEM_FOLDERS = {"bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "dev", "proc", "sys", "run",
+                  "boot", "var"}
 
 
 class SubmissionFailure(AssertionError):
@@ -112,6 +115,12 @@ def python_paths():
     return sorted(paths)
 
 
+def hidden_folders():
+    """Folders covered by an empty tmpfs in the sandbox: all but the system, plus shared temporary ones."""
+    tops = sorted(str(p) for p in Path("/").iterdir() if p.is_dir() and not p.is_symlink() and p.name not in SYSTEM_FOLDERS)
+    return tops + ["/var/tmp", "/dev/shm", str(REPO)]
+
+
 def sandboxed(command, keep=(), own=()):
     """Wrap ``command`` so that it runs isolated, as a fresh unprivileged user, where possible.
 
@@ -124,14 +133,10 @@ def sandboxed(command, keep=(), own=()):
     """
     if isolation() != "namespaces":
         return list(command)
-    import rnnutils
-
     uid = str(200000 + secrets.randbelow(100000))
-    # Also hide the checkout rnnutils was installed from, when it is another one (an editable install).
-    hidden = HIDDEN + [str(Path(rnnutils.__file__).resolve().parent.parent)]
     return [
         "unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc",
-        "sh", str(LAUNCHER), uid, " ".join(hidden), " ".join(python_paths() + list(keep)), " ".join(own), "--",
+        "sh", str(LAUNCHER), uid, " ".join(hidden_folders()), " ".join(python_paths() + list(keep)), " ".join(own), "--",
         *command,
     ]
 
