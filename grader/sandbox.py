@@ -21,6 +21,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from grader import codec
@@ -198,8 +199,6 @@ class Worker:
         return self._receive(timeout, what=_describe(message))
 
     def _receive(self, timeout, what):
-        import time
-
         deadline = time.monotonic() + timeout
         prefix = self._read_exact(8, deadline, what)
         (size,) = struct.unpack("<Q", prefix)
@@ -214,8 +213,6 @@ class Worker:
             raise NotPlainData(f"{what} sent back a malformed answer ({exc}).") from None
 
     def _read_exact(self, n, deadline, what):
-        import time
-
         chunks, got = [], 0
         while got < n:
             left = deadline - time.monotonic()
