@@ -1,14 +1,14 @@
 """Grading one submission: a pure function from a directory to a report (a dict)."""
 
 import datetime
-import hashlib
+import os
 import subprocess
 import tempfile
 from pathlib import Path
 
-from grader.files import link_feedback, outside_links, tree_files
 from grader.notebook import grade_notebooks
 from grader.paths import REPO, known_assignments
+from grader.sandbox import content_hash, copy_submission, isolation, isolation_detail
 from grader.suite import run_suite, secret_seed_from_env
 
 
@@ -25,19 +25,6 @@ def grader_version():
         return "unknown"
     version = commit.stdout.strip() or "unknown"
     return version + ("+dirty" if dirty.stdout.strip() else "")
-
-
-def content_hash(folder):
-    """SHA-256 over the relative paths and bytes of every file in ``folder``."""
-    digest = hashlib.sha256()
-    for path in tree_files(folder):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<unreadable>")
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def assignments_to_grade(submission, requested=None):
@@ -60,23 +47,31 @@ def assignments_to_grade(submission, requested=None):
 def grade_assignment(submission, assignment, notebooks=True, secret_seed=None):
     """Grade one assignment folder of a submission: hidden suite, then notebook.
 
-    A missing folder is graded as an empty one, so the report still shows every test and
-    the full maximum score.
+    The folder is copied once, within bounds (``grader.sandbox.copy_submission``); the suite's and
+    the notebook's workers start from that copy, and the report's hash is taken over it. A
+    missing folder is graded as an empty one, so the report still shows every test and the full
+    maximum score.
     """
     folder = Path(submission) / assignment
-    with tempfile.TemporaryDirectory(prefix="grader-empty-") as empty:
+    with tempfile.TemporaryDirectory(prefix="grader-grade-") as tmp:
+        os.chmod(tmp, 0o755)
+        staging = Path(tmp) / "submission"
         missing = not folder.is_dir()
         if missing:
-            folder = Path(empty)
-        part = {"suite": run_suite(assignment, folder, secret_seed), "submission_hash": content_hash(folder)}
+            staging.mkdir(mode=0o755)
+            copied = None
+        else:
+            copied = copy_submission(folder, staging)
+        part = {"suite": run_suite(assignment, staging, secret_seed, staged=True),
+                "submission_hash": content_hash(staging)}
         if notebooks:
-            part["notebook"] = grade_notebooks(assignment, folder)
+            part["notebook"] = grade_notebooks(assignment, staging, secret_seed, staged=True)
         else:
             part["notebook"] = {"score": 0.0, "max_score": 0.0, "skipped": True}
     if missing:
         part["feedback"] = f"The folder {assignment}/ is missing from the submission; it was graded as empty."
-    elif links := link_feedback(outside_links(folder)):
-        part["feedback"] = links
+    elif copied.notes():
+        part["feedback"] = copied.notes()
     part["score"] = part["suite"]["score"] + part["notebook"]["score"]
     part["max_score"] = part["suite"]["max_score"] + part["notebook"]["max_score"]
     return part
@@ -94,6 +89,8 @@ def grade_submission(submission, student, assignments=None, notebooks=True, secr
         "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "grader_version": grader_version(),
         "secret_seed": seed,
+        "isolation": isolation(),
+        "isolation_detail": isolation_detail(),
     }
     for name in names:
         part = grade_assignment(submission, name, notebooks, seed)

@@ -1,198 +1,274 @@
-"""Grade an assignment's notebook with nbgrader's autograde, in a throwaway course folder.
+"""Grade an assignment's notebook: run it in the sandbox, then check its answers in the grader.
 
-The course is built from the instructor's source notebook (so nbgrader knows every grade
-cell and restores test cells a student deleted or edited); the submission's assignment
-folder is copied in as the one submitted student, autograded, and read back.
+The student's notebook runs cell by cell in an IPython shell inside a sandboxed worker (the same
+worker and isolation as the hidden suite; no Jupyter kernel, no network, no nbgrader process near
+student files). Cells that the release locks (instructions, set-up code, test cells) run as they
+were released, whatever the student changed in them, and locked cells the student deleted are put
+back. Each autograded test cell is scored by a check of the assignment's hidden suite
+(``grader/suites/<aN>/notebook.py``), run in the grader right after that cell: the check asks the
+notebook's namespace for values and calls its functions with inputs it chooses, and decides with
+values it computes itself. Nothing the notebook prints or decides counts: a notebook that rewrites
+its own test cells earns nothing for them, and no hidden check ever enters the worker.
+
+A check module defines ``CHECKS``, a dict from the test cell's nbgrader ``grade_id`` to a function
+``check(nb, secret_seed)`` that raises ``AssertionError`` (or a ``SubmissionFailure``) with a
+message for the student when the cell's answers are wrong. ``nb`` is a ``grader.sandbox.Submission``
+in notebook mode: ``nb.notebook("name")`` is a name of the notebook (call it, ``.get()`` it),
+``nb.module("bptt")`` a module of the submission. The cell's points come from its nbgrader metadata.
 """
 
+import importlib.util
 import json
-import resource
-import shutil
-import subprocess
-import sys
-import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+from grader.paths import ASSIGNMENTS, SOLUTIONS, SUITES
+from grader.sandbox import Submission, SubmissionFailure, copy_submission
 
-from grader.files import copy_submission
-from grader.nbcourse import generate, make_course, venv_path
-from grader.paths import SOLUTIONS
-from grader.sandbox import LIMITS, isolation, sandboxed
-
-AUTOGRADE_TIMEOUT = 900
-STUDENT = "student"
-KERNEL_NAME = "grader-sandbox"
+CELL_TIMEOUT = 300.0
+NOTEBOOK_TIMEOUT = 900.0
+MAX_NOTEBOOK_BYTES = 16 << 20
+MAX_NOTE_CHARS = 600
 
 
-def grade_notebooks(assignment, folder):
-    """Autograde the notebooks of one assignment folder; return the notebook part of a report."""
-    sources = sorted((SOLUTIONS / assignment).glob("*.ipynb"))
+@dataclass
+class Cell:
+    """A code cell to run: its source, its nbgrader id (if any) and whether it is an autograded test."""
+
+    source: str
+    grade_id: str = ""
+    test: bool = False
+
+
+def _info(cell):
+    metadata = cell.get("metadata") if type(cell) is dict else None
+    info = metadata.get("nbgrader") if type(metadata) is dict else None
+    return info if type(info) is dict else {}
+
+
+def _source(cell):
+    source = cell.get("source", "")
+    if type(source) is list:
+        return "".join(s for s in source if type(s) is str)
+    return source if type(source) is str else ""
+
+
+def is_test_cell(cell):
+    """An autograded test cell of nbgrader: a graded code cell that is not a solution cell."""
+    info = _info(cell)
+    return cell.get("cell_type") == "code" and bool(info.get("grade")) and not info.get("solution")
+
+
+def instructor_notebooks(assignment):
+    """The instructor's source notebooks of ``assignment`` (their metadata gives points)."""
+    return sorted((SOLUTIONS / assignment).glob("*.ipynb"))
+
+
+def released_notebook(assignment, name):
+    """The released notebook (``assignments/<aN>/<name>``) as a dict: the locked cells as students got them."""
+    return json.loads((ASSIGNMENTS / assignment / name).read_text())
+
+
+def points(source):
+    """``([(grade_id, points)] of the autograded test cells, manual points)`` of a source notebook."""
+    tests, manual = [], 0.0
+    for cell in source["cells"]:
+        info = _info(cell)
+        if not info.get("grade"):
+            continue
+        if is_test_cell(cell):
+            tests.append((info["grade_id"], float(info.get("points", 0))))
+        elif cell.get("cell_type") == "markdown":
+            manual += float(info.get("points", 0))
+    return tests, manual
+
+
+def load_checks(assignment):
+    """The ``CHECKS`` dict of ``grader/suites/<assignment>/notebook.py`` ({} when there is none)."""
+    path = SUITES / assignment / "notebook.py"
+    if not path.is_file():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"grader_notebook_checks_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.CHECKS)
+
+
+def read_student_notebook(path):
+    """The student's notebook as a dict with a list of cells; ValueError with the reason otherwise."""
+    if not path.is_file():
+        raise FileNotFoundError(path.name)
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"it is larger than {MAX_NOTEBOOK_BYTES >> 20} MiB")
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    if type(notebook) is not dict or type(notebook.get("cells")) is not list:
+        raise ValueError("it has no list of cells")
+    return notebook
+
+
+def cells_to_run(released, student):
+    """The code cells to run, in the student's order, with locked cells as released.
+
+    Returns ``(cells, restored)``: a list of ``Cell`` and the grade ids of locked code cells that the
+    student had deleted and that were put back after the cell that precedes them in the release.
+    """
+    locked = {}
+    for cell in released["cells"]:
+        info = _info(cell)
+        if info.get("locked") and info.get("grade_id") and cell.get("cell_type") == "code":
+            locked[info["grade_id"]] = cell
+    order, present = [], set()
+    for cell in student["cells"]:
+        if type(cell) is not dict or cell.get("cell_type") != "code":
+            if type(cell) is dict and _info(cell).get("grade_id"):
+                present.add(_info(cell)["grade_id"])
+            continue
+        grade_id = _info(cell).get("grade_id", "")
+        grade_id = grade_id if type(grade_id) is str else ""
+        if grade_id in locked:
+            original = locked[grade_id]
+            order.append(Cell(_source(original), grade_id, is_test_cell(original)))
+        else:
+            order.append(Cell(_source(cell), grade_id if grade_id in present else ""))
+        present.add(grade_id)
+    restored = []
+    sequence = [c for c in released["cells"] if c.get("cell_type") == "code" and _info(c).get("grade_id")]
+    for index, cell in enumerate(sequence):
+        grade_id = _info(cell)["grade_id"]
+        if grade_id not in locked or grade_id in present:
+            continue
+        before = {_info(c)["grade_id"] for c in sequence[:index]}
+        positions = [i for i, c in enumerate(order) if c.grade_id in before]
+        order.insert(positions[-1] + 1 if positions else 0, Cell(_source(cell), grade_id, is_test_cell(cell)))
+        present.add(grade_id)
+        if is_test_cell(cell):
+            restored.append(grade_id)
+    return order, restored
+
+
+def _note(text):
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_NOTE_CHARS else text[:MAX_NOTE_CHARS] + " ..."
+
+
+def run_check(check, nb, secret_seed):
+    """Run one check; return ``(passed, message)``."""
+    try:
+        check(nb, secret_seed)
+    except (AssertionError, SubmissionFailure) as exc:
+        return False, str(exc).strip() or "An assertion about your notebook's answers failed."
+    except Exception as exc:  # noqa: BLE001 - an unexpected value from the notebook
+        return False, (f"The check could not be completed ({type(exc).__name__}: {_note(exc)}). This usually "
+                       "means a value of an unexpected kind came back from your notebook.")
+    return True, ""
+
+
+def grade_notebook(assignment, source_path, staging, secret_seed):
+    """Grade one notebook of a staged submission; return ``(cells, manual, notes)``."""
+    source = json.loads(source_path.read_text())
+    tests, manual = points(source)
+    checks = load_checks(assignment)
+    results = {g: {"name": f"{source_path.stem}:{g}", "points": 0.0, "max_points": p, "feedback": ""}
+               for g, p in tests}
+    notes = []
+    try:
+        student = read_student_notebook(Path(staging) / source_path.name)
+    except FileNotFoundError:
+        notes.append(f"Notebook {source_path.name} not found in your submission: keep the released file name.")
+        student = None
+    except ValueError as exc:
+        notes.append(f"Notebook {source_path.name} is not a valid notebook file ({exc}); it could not be run. "
+                     "Restore it from your last good commit.")
+        student = None
+    if student is None:
+        for result in results.values():
+            result["feedback"] = "Your notebook could not be read, so this check could not run."
+        return list(results.values()), manual, notes
+    cells, restored = cells_to_run(released_notebook(assignment, source_path.name), student)
+    if restored:
+        notes.append(f"Test cell(s) {', '.join(restored)} were missing from {source_path.name}; they were put back "
+                     "and run. Never delete the notebook's test cells.")
+    stopped = run_cells(cells, checks, results, staging, secret_seed)
+    if stopped:
+        notes.append(stopped)
+        for result in results.values():
+            if not result["points"] and not result["feedback"]:
+                result["feedback"] = "Not checked: " + stopped
+    return list(results.values()), manual, notes
+
+
+def run_cells(cells, checks, results, staging, secret_seed):
+    """Run the cells in one notebook worker, checking each test cell after it; return why it stopped ('')."""
+    nb = Submission(staging, notebook=True, staged=True, call_timeout=CELL_TIMEOUT)
+    start = time.monotonic()
+    try:
+        for number, cell in enumerate(cells, start=1):
+            if time.monotonic() - start > NOTEBOOK_TIMEOUT:
+                return f"Your notebook ran longer than {NOTEBOOK_TIMEOUT:g} s in all; it was stopped at cell {number}."
+            try:
+                error = nb.run_cell(cell.source, timeout=CELL_TIMEOUT)
+            except SubmissionFailure as exc:
+                return f"Your notebook stopped at code cell {number}: {_note(exc)}"
+            if not cell.test or cell.grade_id not in results or results[cell.grade_id].get("_done"):
+                continue
+            result = results[cell.grade_id]
+            result["_done"] = True
+            check = checks.get(cell.grade_id)
+            if check is None:
+                result["feedback"] = "This cell has no check in the grader; tell your instructor."
+                continue
+            passed, message = run_check(check, nb, secret_seed)
+            if passed:
+                result["points"] = result["max_points"]
+            else:
+                if type(error) is dict:
+                    message += f"\n(The cell itself raised {_note(error.get('message', 'an error'))}.)"
+                result["feedback"] = message[:4000]
+            if not nb.worker.alive() and not passed:
+                # A check's call crashed the worker: the namespace is gone, so the notebook cannot go on.
+                return f"Your notebook's worker stopped during the check of `{cell.grade_id}`."
+        return ""
+    finally:
+        nb.close()
+        for result in results.values():
+            result.pop("_done", None)
+
+
+def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
+    """Grade the notebooks of one assignment folder; return the notebook part of a report.
+
+    ``staged``: ``folder`` is already a bounded copy; otherwise one is made here.
+    """
+    import tempfile
+
+    from grader.suite import secret_seed_from_env
+
+    seed = secret_seed_from_env() if secret_seed is None else secret_seed
     part = {"score": 0.0, "max_score": 0.0, "manual_max_score": 0.0, "cells": [], "feedback": ""}
+    sources = instructor_notebooks(assignment)
     if not sources:
         return part
     with tempfile.TemporaryDirectory(prefix="grader-nb-") as tmp:
-        course = Path(tmp)
-        config = make_course(course, assignment, sources)
-        success, log = generate(course, assignment, config)
-        if not success:
-            raise RuntimeError(f"nbgrader could not set up {assignment}: {log[-2000:]}")
-        submitted = course / "submitted" / STUDENT / assignment
-        copy_submission(folder, submitted)
-        notes = prepare_notebooks(sources, submitted)
-        (course / "nbgrader_config.py").write_text(
-            f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\n"
-            f"c.CourseDirectory.db_url = {config.CourseDirectory.db_url!r}\n"
-            "c.ExecutePreprocessor.timeout = 300\nc.Execute.timeout = 300\n"
-            + sandboxed_kernel(course)
-        )
-        env = {"PATH": venv_path(), "HOME": str(course), "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
-               "OMP_NUM_THREADS": "1", "TQDM_DISABLE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-               "JUPYTER_PATH": str(course / "jupyter"), "JUPYTER_RUNTIME_DIR": str(course / "ipc")}
-        command = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", STUDENT, "--force"]
-        try:
-            run = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True, timeout=AUTOGRADE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            part.update(_scores(course, config, assignment))
-            part["feedback"] = f"Executing your notebook took longer than {AUTOGRADE_TIMEOUT} s; it was stopped."
-            return part
-        part.update(_scores(course, config, assignment))
-        notes += failed_cell_notes(course / "autograded" / STUDENT / assignment, part["cells"])
-        if run.returncode != 0:
-            notes.append("nbgrader could not grade your notebook: " + _last_error(run.stderr))
-        part["feedback"] = "\n".join(notes)
+        if not staged:
+            staging = Path(tmp) / "submission"
+            copy_submission(folder, staging)
+            Path(tmp).chmod(0o755)
+            folder = staging
+        notes = []
+        for source in sources:
+            cells, manual, more = grade_notebook(assignment, source, folder, seed)
+            part["cells"] += cells
+            part["manual_max_score"] += manual
+            notes += more
+    for cell in part["cells"]:
+        if cell["points"] < cell["max_points"] and cell["feedback"]:
+            notes.append(f"Notebook check `{cell['name'].split(':')[-1]}` ({cell['points']:g}/{cell['max_points']:g}): "
+                         f"{_note(cell['feedback'])}")
+    part["score"] = sum(c["points"] for c in part["cells"])
+    part["max_score"] = sum(c["max_points"] for c in part["cells"])
+    part["feedback"] = "\n".join(notes)
     return part
-
-
-def prepare_notebooks(sources, submitted):
-    """Check the submitted notebooks against the instructor's sources before autograding.
-
-    A missing or unreadable notebook is reported; autograder test cells a student deleted are put
-    back (nbgrader restores the contents of test cells, but not cells that are gone).
-    Returns the notes for the student.
-    """
-    notes = []
-    for source in sources:
-        path = submitted / source.name
-        if not path.is_file():
-            notes.append(f"Notebook {source.name} not found in your submission: keep the released file name.")
-            continue
-        try:
-            notebook = nbformat.read(path, as_version=4)
-        except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
-            notes.append(f"Notebook {source.name} is not a valid notebook file ({type(exc).__name__}: "
-                         f"{str(exc)[:200]}); it could not be read. Restore it from your last good commit.")
-            continue
-        restored = restore_test_cells(nbformat.read(source, as_version=4), notebook)
-        if restored:
-            nbformat.write(notebook, path)
-            notes.append(f"Test cell(s) {', '.join(restored)} were missing from {source.name}; they were put back "
-                         "and run. Never delete the notebook's test cells.")
-    return notes
-
-
-def _grade_id(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def _is_test_cell(cell):
-    info = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and info.get("grade") and not info.get("solution")
-
-
-def restore_test_cells(source, notebook):
-    """Insert into ``notebook`` the source's test cells it lacks, each after its predecessor; return their ids."""
-    present = {_grade_id(c) for c in notebook.cells}
-    restored = []
-    for index, cell in enumerate(source.cells):
-        if not _is_test_cell(cell) or _grade_id(cell) in present:
-            continue
-        before = {_grade_id(c) for c in source.cells[:index] if _grade_id(c)}
-        positions = [i for i, c in enumerate(notebook.cells) if _grade_id(c) in before]
-        notebook.cells.insert(positions[-1] + 1 if positions else len(notebook.cells), cell)
-        present.add(_grade_id(cell))
-        restored.append(_grade_id(cell))
-    return restored
-
-
-def failed_cell_notes(folder, cells):
-    """One line per autograded test cell that lost points, with the error it raised."""
-    errors = {}
-    for path in Path(folder).glob("*.ipynb"):
-        try:
-            notebook = nbformat.read(path, as_version=4)
-        except Exception:  # noqa: BLE001 - no executed notebook, no error details
-            continue
-        for cell in notebook.cells:
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and _grade_id(cell):
-                    errors[_grade_id(cell)] = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip(": ")
-    notes = []
-    for cell in cells:
-        if cell["points"] < cell["max_points"]:
-            name = cell["name"].split(":")[-1]
-            error = errors.get(name, "it did not pass")
-            notes.append(f"Notebook check `{name}` ({cell['points']:g}/{cell['max_points']:g}): {error[:300]}")
-    return notes
-
-
-def sandboxed_kernel(course):
-    """Install a kernelspec that runs the notebook's kernel in the sandbox; return its config lines.
-
-    The kernel gets the worker's restrictions (grader/sandbox.py): resource limits always; where
-    isolation is available also a fresh unprivileged user, no network and a view of the file
-    system without the repository, the course's source notebooks or its gradebook. Without a
-    network, kernel and nbgrader talk over Unix sockets (ZeroMQ's ipc transport) in a folder both see.
-    """
-    ipc = course / "ipc"
-    ipc.mkdir(mode=0o755)
-    autograded = course / "autograded"
-    autograded.mkdir(mode=0o755)
-    command = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    argv = limited(sandboxed(command, keep=[str(ipc), str(autograded)], own=[str(ipc), str(autograded)]))
-    spec = course / "jupyter" / "kernels" / KERNEL_NAME
-    spec.mkdir(parents=True)
-    home = {"HOME": str(ipc), "IPYTHONDIR": str(ipc / "ipython"), "MPLCONFIGDIR": str(ipc / "matplotlib")}
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Python 3 (grader sandbox)",
-                                                  "language": "python", "env": home}))
-    lines = f"c.ExecutePreprocessor.kernel_name = {KERNEL_NAME!r}\nc.Execute.kernel_name = {KERNEL_NAME!r}\n"
-    if isolation() == "namespaces":
-        lines += (f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(ipc / 'kernel')!r}\n"
-                  f"c.KernelManager.connection_file = {str(ipc / 'connection.json')!r}\n")
-    return lines
-
-
-def limited(command):
-    """Prefix ``command`` with util-linux's prlimit so that it starts under the sandbox's LIMITS."""
-    if not shutil.which("prlimit"):
-        return command
-    names = {resource.RLIMIT_CPU: "cpu", resource.RLIMIT_AS: "as", resource.RLIMIT_FSIZE: "fsize",
-             resource.RLIMIT_NPROC: "nproc", resource.RLIMIT_CORE: "core"}
-    return ["prlimit"] + [f"--{names[k]}={v}" for k, v in LIMITS.items()] + ["--"] + command
-
-
-def _scores(course, config, assignment):
-    from nbgrader.api import Gradebook, MissingEntry
-
-    out = {"score": 0.0, "max_score": 0.0, "manual_max_score": 0.0, "cells": []}
-    with Gradebook(config.CourseDirectory.db_url) as gradebook:
-        for notebook in gradebook.find_assignment(assignment).notebooks:
-            for cell in notebook.grade_cells:
-                if cell.cell_type == "markdown":
-                    out["manual_max_score"] += float(cell.max_score)
-                    continue
-                out["max_score"] += float(cell.max_score)
-                try:
-                    grade = gradebook.find_grade(cell.name, notebook.name, assignment, STUDENT)
-                    points = float(grade.score)
-                except MissingEntry:
-                    points = 0.0
-                out["score"] += points
-                out["cells"].append({"name": f"{notebook.name}:{cell.name}", "points": points,
-                                     "max_points": float(cell.max_score)})
-    return out
-
-
-def _last_error(stderr):
-    lines = [line for line in stderr.splitlines() if "ERROR" in line or "Error" in line]
-    return (lines[-1] if lines else stderr.strip().splitlines()[-1] if stderr.strip() else "unknown error")[:500]

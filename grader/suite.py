@@ -21,8 +21,9 @@ def secret_seed_from_env():
 class SuitePlugin:
     """A pytest plugin: the ``student`` and ``secret_seed`` fixtures, and the score sheet."""
 
-    def __init__(self, folder, secret_seed):
+    def __init__(self, folder, secret_seed, staged=False):
         self.folder = Path(folder)
+        self.staged = staged
         self.seed = secret_seed
         self.results = {}
         self.order = []
@@ -31,7 +32,7 @@ class SuitePlugin:
 
     @pytest.fixture(scope="session")
     def student(self):
-        self.submission = Submission(self.folder)
+        self.submission = Submission(self.folder, staged=self.staged)
         yield self.submission
         self.submission.close()
 
@@ -70,10 +71,20 @@ class SuitePlugin:
         if report.failed or report.skipped:
             result["_ok"] = False
             if not result["feedback"]:
-                result["feedback"] = feedback_for(call.excinfo, report)
+                result["feedback"] = cut_feedback(feedback_for(call.excinfo, report))
         if report.when == "teardown" and result["_ok"]:
             result["passed"] = True
             result["points"] = result["max_points"]
+
+
+MAX_FEEDBACK_CHARS = 4000
+
+
+def cut_feedback(text):
+    """A failed test's message, bounded: whatever the student's code printed or raised."""
+    if len(text) <= MAX_FEEDBACK_CHARS:
+        return text
+    return text[:MAX_FEEDBACK_CHARS] + f"\n... [{len(text) - MAX_FEEDBACK_CHARS} more characters cut]"
 
 
 def feedback_for(excinfo, report):
@@ -95,13 +106,15 @@ def feedback_for(excinfo, report):
     )
 
 
-def run_suite(assignment, folder, secret_seed=None, exitfirst=False):
+def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=False):
     """Run ``grader/suites/<assignment>`` against ``folder``; return the suite part of a report.
 
-    With ``exitfirst`` the run stops at the first failed test (used to check mutants quickly).
+    ``staged``: ``folder`` is already a bounded copy (``grader.sandbox.copy_submission``); otherwise
+    one is made. With ``exitfirst`` the run stops at the first failed test (used to check mutants
+    quickly).
     """
     suite_dir = SUITES / assignment
-    plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed)
+    plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed, staged)
     args = [
         str(suite_dir),
         "-c", str(SUITES / "pytest.ini"),

@@ -81,3 +81,32 @@ def assert_close_or_diagnose(actual, expected, *, rtol, atol, what, candidates, 
         return
     found = diagnose(actual, candidates, rtol=rtol, atol=atol)
     assert_close(actual, expected, rtol=rtol, atol=atol, what=what, hint=found or hint)
+
+
+def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
+    """Check that ``call(*args, **kwargs)`` (a call into student code) raises ``exception_class``.
+
+    The check looks at the class of the student's exception as the worker reported it (the
+    qualified names of its class and bases, ``StudentCodeError.exc_mro``), never at its message:
+    ``raise NotImplementedError("ValueError")`` is not a ValueError, and neither is a class of the
+    student's own that is merely named ValueError. A subclass of ``exception_class`` counts.
+
+    Inputs:
+    - exception_class: a builtin exception class, e.g. ValueError.
+    - call: a callable that forwards to the worker (e.g. ``student.module("cells").rnn_cell``).
+    - what: how the call reads in a message, e.g. "rnn_cell(..., nonlinearity='sigmoid')".
+
+    Returns the ``StudentCodeError`` that was raised.
+    """
+    from grader.sandbox import StudentCodeError
+
+    wanted = exception_class.__name__
+    try:
+        call(*args, **kwargs)
+    except StudentCodeError as error:
+        if error.is_a(exception_class):
+            return error
+        first = str(error).splitlines()[0] if str(error) else error.exc_type
+        _fail(what, f"should raise {wanted}; it raised {error.exc_type or 'another exception'} instead "
+                    f"({first[:200]}).", hint)
+    _fail(what, f"returned a value; it should raise {wanted}.", hint)

@@ -1,11 +1,12 @@
 """The plain-data wire format: round trips, exact types, and everything it refuses."""
 
+import functools
 import io
 
 import numpy as np
 import pytest
 
-from grader import codec
+from grader.sandbox import codec
 
 
 def roundtrip(value):
@@ -65,3 +66,40 @@ def test_truncated_messages_are_refused():
     data = codec.encode({"x": np.ones(10)})
     with pytest.raises((codec.WireError, ValueError)):
         codec.decode(data[:-5])
+
+
+@pytest.mark.parametrize("data", [
+    b"",
+    b"\x00" * 7,
+    (10).to_bytes(8, "little") + b"{not json}",
+    (2).to_bytes(8, "little") + b"[]",
+    (40).to_bytes(8, "little") + b'{"tree": {"zz": 1}, "sizes": []}' + b" " * 7,
+    (1 << 62).to_bytes(8, "little") + b"{}",
+    (27).to_bytes(8, "little") + b'{"tree": 1, "sizes": [999]}',
+])
+def test_malformed_bytes_raise_only_wire_error(data):
+    with pytest.raises(codec.WireError):
+        codec.decode(data)
+
+
+def test_deep_nesting_is_refused_not_a_recursion_error():
+    deep = b"[" * 100000 + b"]" * 100000
+    header = b'{"tree": ' + deep + b', "sizes": []}'
+    with pytest.raises(codec.WireError):
+        codec.decode(len(header).to_bytes(8, "little") + header)
+    with pytest.raises(codec.WireError):
+        codec.encode(functools.reduce(lambda inner, _: [inner], range(200), []))
+
+
+def test_tagged_nodes_need_a_decoder():
+    data = codec.encode([codec.Tagged("h", 3), codec.Tagged("T", np.arange(3))])
+    with pytest.raises(codec.WireError):
+        codec.decode(data)
+    out = codec.decode(data, {"h": lambda n: ("handle", n), "T": lambda array: ("tensor", array.tolist())})
+    assert out == [("handle", 3), ("tensor", [0, 1, 2])]
+
+
+def test_frame_length_refuses_oversized_frames():
+    with pytest.raises(codec.WireError):
+        codec.frame_length((codec.MAX_MESSAGE_BYTES + 1).to_bytes(8, "little"))
+    assert codec.frame_length((5).to_bytes(8, "little")) == 5

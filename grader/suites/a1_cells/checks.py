@@ -3,7 +3,7 @@
 import numpy as np
 
 from grader.suites.a1_cells import reference as ref
-from grader.testing import assert_array, assert_close_or_diagnose
+from grader.testing import assert_array, assert_close, assert_close_or_diagnose
 
 TOLERANCE = {np.float64: dict(rtol=1e-7, atol=1e-9), np.float32: dict(rtol=1e-4, atol=1e-5)}
 
@@ -89,13 +89,28 @@ def linspace_case(kind):
 
 
 def check_inputs_untouched(student, func, kind):
-    """Call ``func`` on a float64 case and check that no argument changed."""
+    """Call ``func`` on a float64 case: the result must be right and no argument may have changed.
+
+    A function that does nothing (returns None) keeps its inputs untouched too, so the result is
+    checked first: this test gives its point for a correct cell that leaves its inputs alone.
+    """
     case = ref.random_case(kind, 3, 4, 5, np.float64, seed=99)
     args = ref.arguments(kind, case)
     record = student.inspect_call("cells", func, *args)
+    expected = ref.torch_step(kind, case)
+    name = f"{func} on an N=3, D=4, H=5 float64 case"
+    if kind == "lstm":
+        if type(record.value) not in (tuple, list) or len(record.value) != 2:
+            raise AssertionError(f"{name}: expected a tuple (h_next, c_next), got {type(record.value).__name__}.")
+        for label, got, want in zip(("h_next", "c_next"), record.value, expected):
+            assert_close(got, want, **TOLERANCE[np.float64], what=f"{label} of {name}")
+    else:
+        assert_close(record.value, expected, **TOLERANCE[np.float64], what=name)
     names = (["x", "h", "c"] if kind == "lstm" else ["x", "h"]) + ["W_ih", "W_hh", "b_ih", "b_hh"]
+    if len(record.args_after) != len(args):
+        raise AssertionError(f"{func}: the grader could not read its arguments back after the call.")
     for name, before, after in zip(names, args, record.args_after):
-        if not np.array_equal(before, after):
+        if type(after) is not np.ndarray or not np.array_equal(before, after):
             raise AssertionError(
                 f"{func} modified its argument {name} in place. Never write into an input "
                 "(no `+=` on an argument, no `out=`): compute new arrays instead."

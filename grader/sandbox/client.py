@@ -1,0 +1,532 @@
+"""The grader's end of the trust boundary: workers that run student code, and the tests' handle.
+
+``Worker`` starts the runtime (``worker.py``) in the sandbox of ``isolation.py`` on the bounded copy
+of a submission and exchanges framed plain-data messages with it over two private pipes. Anything
+malformed on the pipe, an answer to another request, a worker that dies or one that does not
+answer in time ends that worker with a message; the grader itself never fails because of it.
+
+``Submission`` is what hidden tests and notebook checks see (the ``student`` fixture). Every
+call is forwarded to the worker; results come back as exact builtin types and exact
+``np.ndarray``, or stay in the worker as ``Remote`` objects the test can call further. The
+grader's own objects (``Submission.callback``) reach student code as proxies whose calls come
+back here. A call that raises, times out, kills the worker or returns something that is not
+plain data fails the calling test with a message naming the call; the worker restarts for the
+next one. A module that cannot be imported (or hangs while importing) is tried once: every
+later call into it fails at once with the same message.
+"""
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from grader.sandbox import codec
+from grader.sandbox.copying import copy_submission, link_feedback
+from grader.sandbox.isolation import LIMITS, launch, sandbox_mode
+
+DEFAULT_CALL_TIMEOUT = 20.0
+STARTUP_TIMEOUT = 60.0
+IMPORT_TIMEOUT = 60.0
+LOG_TAIL_BYTES = 2000
+MAX_MESSAGE_CHARS = 2000
+MAX_TRACEBACK_CHARS = 3000
+VALUE, HANDLE = "value", "handle"
+
+
+class SubmissionFailure(AssertionError):
+    """The submission did not give a usable answer; the message is the student's feedback."""
+
+
+class StudentCodeError(SubmissionFailure):
+    """The student's code raised an exception.
+
+    ``exc_type`` is the qualified name of its class (e.g. "builtins.ValueError") and ``exc_mro``
+    the qualified names of its class and every base, as the worker reported them.
+    """
+
+    def __init__(self, message, exc_type="", exc_mro=()):
+        super().__init__(message)
+        self.exc_type, self.exc_mro = exc_type, tuple(exc_mro)
+
+    def is_a(self, exception_class):
+        """True when the student's exception is an instance of the builtin ``exception_class``."""
+        return f"{exception_class.__module__}.{exception_class.__qualname__}" in self.exc_mro
+
+
+class CallTimeout(SubmissionFailure):
+    """The student's code did not answer within the time limit."""
+
+
+class WorkerCrashed(SubmissionFailure):
+    """The worker process died (os._exit, segfault, memory limit, ...) or broke the channel."""
+
+
+class NotPlainData(SubmissionFailure):
+    """The student's code returned something that cannot cross the boundary."""
+
+
+class LostObject(SubmissionFailure):
+    """A Remote whose worker has restarted since (after an earlier failure)."""
+
+
+def _cut(text, limit):
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} more characters cut]"
+
+
+class Worker:
+    """One worker process on a staging copy (made once per grading, see ``copy_submission``)."""
+
+    def __init__(self, staging, notebook=False):
+        self.staging = Path(staging)
+        self.notebook = notebook
+        self.process = None
+        self.tmp = None
+        self.generation = 0
+        self.next_id = 0
+        self.callbacks = {}
+
+    # -- life --------------------------------------------------------------------------------
+
+    def start(self):
+        mode = sandbox_mode()[0]
+        self.tmp = Path(tempfile.mkdtemp(prefix="grader-worker-"))
+        os.chmod(self.tmp, 0o755)
+        self.log_path = self.tmp / "output.log"
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        plan = launch(mode, self.staging, (to_worker_r, from_worker_w), {"notebook": self.notebook})
+        if mode == "none":
+            (self.tmp / "work").mkdir()
+        try:
+            with open(self.log_path, "wb") as log:
+                self.process = subprocess.Popen(plan.argv, env=plan.env, stdin=subprocess.DEVNULL, stdout=log,
+                                                stderr=subprocess.STDOUT, pass_fds=plan.pass_fds,
+                                                start_new_session=True, cwd=self.tmp)
+        finally:
+            os.close(to_worker_r)
+            os.close(from_worker_w)
+        self.writer_fd, self.reader_fd = to_worker_w, from_worker_r
+        self.generation += 1
+        self.imported = set()
+        answer = self._await(0, STARTUP_TIMEOUT, "starting the worker")
+        if answer.get("value") != "ready":
+            raise self._broken("starting the worker", "it did not say it was ready")
+
+    def alive(self):
+        return self.process is not None
+
+    def stop(self):
+        """Kill the worker and everything it started; remove its folder."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+            self.process = None
+            for fd in (self.writer_fd, self.reader_fd):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def request(self, message, timeout, what):
+        """Send one request and return the decoded answer (a dict with "ok")."""
+        if self.process is None:
+            self.start()
+        self.next_id += 1
+        message = dict(message, id=self.next_id)
+        try:
+            payload = codec.encode(message, path="argument", extra=self._encode_extra)
+        except codec.WireError as exc:
+            raise NotPlainData(f"{what}: an argument cannot be sent ({exc}).") from None
+        self._write(codec.frame(payload), what)
+        return self._await(self.next_id, timeout, what)
+
+    def _write(self, data, what):
+        view = memoryview(data)
+        while view:
+            try:
+                _, ready, _ = select.select([], [self.writer_fd], [], 30)
+                if not ready:
+                    raise self._broken(what, "it stopped reading its requests")
+                written = os.write(self.writer_fd, view[: 1 << 16])
+            except (BrokenPipeError, OSError):
+                raise self._crashed(f"before {what} was sent") from None
+            view = view[written:]
+
+    def _await(self, request_id, timeout, what):
+        """Read frames until the answer to ``request_id``, serving the grader's callbacks meanwhile."""
+        deadline = time.monotonic() + timeout
+        while True:
+            data = self._read_frame(deadline, what)
+            try:
+                message = codec.decode(data, {"h": self._handle_from_worker})
+            except codec.WireError as exc:
+                raise self._broken(what, f"it sent a malformed message ({exc})") from None
+            if type(message) is not dict:
+                raise self._broken(what, "it sent something that is not a message")
+            if "callback" in message:
+                started = time.monotonic()
+                self._serve_callback(message, what)
+                deadline += time.monotonic() - started  # the grader's own time is not the student's
+                continue
+            if message.get("id") != request_id or type(message.get("ok")) is not bool:
+                raise self._broken(what, "it sent an answer that does not belong to this request")
+            return message
+
+    def _read_frame(self, deadline, what):
+        prefix = self._read_exact(codec.FRAME.size, deadline, what)
+        try:
+            size = codec.frame_length(prefix)
+        except codec.WireError as exc:
+            raise self._broken(what, str(exc)) from None
+        return self._read_exact(size, deadline, what)
+
+    def _read_exact(self, n, deadline, what):
+        chunks, got = [], 0
+        while got < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                raise CallTimeout(
+                    f"{what} did not finish within the time limit. Look for an infinite loop, a loop "
+                    "that never reaches its end condition, or work that grows much faster than it should."
+                )
+            ready, _, _ = select.select([self.reader_fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.reader_fd, min(n - got, 1 << 20))
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise self._crashed(f"during {what}")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    # -- objects on either side --------------------------------------------------------------
+
+    def _encode_extra(self, value, path):
+        if type(value) is Remote:
+            if value._worker is not self or value._generation != self.generation:
+                raise LostObject(_lost_message(value))
+            return codec.Tagged("h", value._number)
+        if type(value) is Tensor:
+            return codec.Tagged("T", value.array)
+        if type(value) is Callback:
+            number = id(value)
+            self.callbacks[number] = value
+            return codec.Tagged("c", number, kind=value.kind)
+        return None
+
+    def _handle_from_worker(self, number):
+        return Remote(self, number, self.generation, f"object #{number}")
+
+    def _serve_callback(self, message, what):
+        callback = self.callbacks.get(message.get("callback"))
+        try:
+            if callback is None:
+                raise ValueError("unknown object")
+            args, kwargs = message.get("args", []), message.get("kwargs", {})
+            if type(args) is not list or type(kwargs) is not dict:
+                raise ValueError("malformed call")
+            value = callback.serve(str(message.get("method")), args, kwargs, message.get("context") or {})
+            answer = {"ok": True, "value": value}
+            payload = codec.encode(answer)
+        except Exception as exc:  # noqa: BLE001 - the grader's object refused: tell the student code
+            payload = codec.encode({"ok": False, "error": _cut(f"{type(exc).__name__}: {exc}", 300)})
+        self._write(codec.frame(payload), what)
+
+    # -- failures ----------------------------------------------------------------------------
+
+    def _crashed(self, when):
+        code = None
+        if self.process is not None:
+            try:
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+        tail = self.output_tail()
+        self.stop()
+        reason = f"exit status {code}" if code is not None and code >= 0 else f"signal {-code}" if code else "unknown"
+        message = f"The worker running your code stopped {when} ({reason})."
+        if tail.strip():
+            message += f" Last output:\n{tail}"
+        return WorkerCrashed(message)
+
+    def _broken(self, what, problem):
+        self.stop()
+        return WorkerCrashed(f"{what}: the worker running your code broke the grader's channel ({_cut(problem, 300)}); "
+                             "it was stopped. Do not write to file descriptors you did not open.")
+
+    def output_tail(self):
+        """The last bytes the student's code printed."""
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(0, os.SEEK_END)
+                log.seek(max(0, log.tell() - LOG_TAIL_BYTES))
+                return log.read().decode("utf-8", "replace")
+        except (OSError, AttributeError):
+            return ""
+
+
+class Tensor:
+    """An argument that reaches student code as a torch tensor (sent as a numpy array)."""
+
+    def __init__(self, array):
+        import numpy as np
+
+        self.array = np.asarray(array)
+
+
+class Callback:
+    """An object of the grader's that student code may call; every call is computed here.
+
+    ``kind`` "module": the worker sees a ``torch.nn.Module`` whose ``forward`` calls
+    ``obj.forward(*args, context=..., **kwargs)`` here (``context`` says whether gradients were
+    enabled, whether the proxy was in training mode and which inputs required grad). ``kind``
+    "function": the worker sees a callable that calls ``obj(*args, **kwargs)``. Arguments arrive as
+    plain data (tensors as numpy arrays); the return value must be plain data.
+    """
+
+    def __init__(self, obj, kind="function"):
+        self.obj, self.kind = obj, kind
+
+    def serve(self, method, args, kwargs, context):
+        if self.kind == "module" and method == "forward":
+            return self.obj.forward(*args, context=context, **kwargs)
+        if self.kind == "function" and method == "__call__":
+            return self.obj(*args, **kwargs)
+        raise ValueError(f"{method} is not available")
+
+
+def _lost_message(remote):
+    return (f"{remote._what} no longer exists: the worker running your code was restarted after an earlier "
+            "failure in this test, so the objects it held are gone.")
+
+
+def _describe_target(target):
+    if "module" in target:
+        return "`" + ".".join([target["module"], *target.get("path", [])]) + "`"
+    if target.get("namespace"):
+        return "`" + ".".join(target.get("path", [])) + "` of your notebook"
+    return "`" + ".".join(["<object>", *target.get("path", [])]) + "`"
+
+
+class CallRecord:
+    """What one inspected call did: its value, warnings, and the arguments afterwards."""
+
+    def __init__(self, answer):
+        self.value = answer["value"]
+        self.warnings = [str(w) for w in answer.get("warnings", [])][:20] if type(answer.get("warnings")) is list else []
+        after = answer.get("args_after", [])
+        self.args_after = tuple(after) if type(after) is list else ()
+        kwargs_after = answer.get("kwargs_after", {})
+        self.kwargs_after = kwargs_after if type(kwargs_after) is dict else {}
+
+
+class RemoteCallable:
+    """An attribute of a module, of a kept object or of the notebook, not yet fetched.
+
+    Calling it calls it in the worker and returns plain data; ``.remote(...)`` keeps the result
+    there; ``.returning(VALUE, HANDLE, ...)(...)`` splits a tuple result; ``.get()`` fetches the
+    attribute itself as plain data; ``.handle()`` keeps it; ``.inspect(...)`` returns a CallRecord.
+    """
+
+    def __init__(self, submission, target, what=None):
+        self._submission, self._target = submission, target
+        self._what = what or _describe_target(target)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return RemoteCallable(self._submission, dict(self._target, path=[*self._target.get("path", []), name]))
+
+    def __call__(self, *args, timeout=None, **kwargs):
+        return self._submission._call(self._target, args, kwargs, VALUE, timeout)
+
+    def remote(self, *args, timeout=None, **kwargs):
+        return self._submission._call(self._target, args, kwargs, HANDLE, timeout)
+
+    def returning(self, *spec):
+        def call(*args, timeout=None, **kwargs):
+            return self._submission._call(self._target, args, kwargs, list(spec), timeout)
+
+        return call
+
+    def inspect(self, *args, timeout=None, **kwargs):
+        return CallRecord(self._submission._request("call", self._target, args, kwargs, VALUE, timeout, inspect=True))
+
+    def get(self, timeout=None):
+        return self._submission._request("get", self._target, timeout=timeout)["value"]
+
+    def handle(self, timeout=None):
+        return self._submission._request("get", self._target, keep=HANDLE, timeout=timeout)["value"]
+
+    def type_name(self, timeout=None):
+        return self._submission._request("describe", self._target, timeout=timeout)["value"]["type"]
+
+
+class Remote(RemoteCallable):
+    """An object kept in the worker (a model, a vocabulary, a cache), known here by number.
+
+    Use it as an argument of later calls, call its methods (``model.eval()``), or fetch it
+    (``.get()``). It is lost when its worker restarts.
+    """
+
+    def __init__(self, worker, number, generation, what):
+        self._worker, self._number, self._generation = worker, number, generation
+        super().__init__(worker.submission, {"handle": number, "generation": generation}, what)
+
+    def __repr__(self):
+        return f"<Remote {self._what}>"
+
+
+class ModuleProxy(RemoteCallable):
+    """Attribute access on a student module (or any module the worker can import)."""
+
+    def __init__(self, submission, name):
+        super().__init__(submission, {"module": name})
+
+
+class Submission:
+    """The hidden tests' handle on one assignment folder of a submission.
+
+    ``folder`` is copied once (bounded, see ``copying.py``) unless ``staged`` says it already is a
+    copy made by ``copy_submission``.
+    """
+
+    def __init__(self, folder, call_timeout=DEFAULT_CALL_TIMEOUT, notebook=False, staged=False):
+        self.call_timeout = call_timeout
+        self._own_copy = None
+        if staged:
+            self.staging, self.copy = Path(folder), None
+        else:
+            self._own_copy = Path(tempfile.mkdtemp(prefix="grader-copy-"))
+            os.chmod(self._own_copy, 0o755)
+            self.staging = self._own_copy / "submission"
+            self.copy = copy_submission(folder, self.staging)
+        self.worker = Worker(self.staging, notebook=notebook)
+        self.worker.submission = self
+        self.failed_imports = {}
+
+    # -- what tests use ----------------------------------------------------------------------
+
+    def module(self, name):
+        """A proxy whose attributes call the functions of the module ``name`` in the worker."""
+        return ModuleProxy(self, name)
+
+    def notebook(self, name):
+        """A name of the notebook's namespace (notebook workers only)."""
+        return RemoteCallable(self, {"namespace": True, "path": [name]})
+
+    def call(self, module, func, *args, timeout=None, **kwargs):
+        """Call ``module.func(*args, **kwargs)`` in the worker and return its value."""
+        return self._call({"module": module, "path": func.split(".")}, args, kwargs, VALUE, timeout)
+
+    def inspect_call(self, module, func, *args, timeout=None, **kwargs):
+        """Like ``call``, but return a ``CallRecord`` with warnings and the arguments afterwards."""
+        target = {"module": module, "path": func.split(".")}
+        return CallRecord(self._request("call", target, args, kwargs, VALUE, timeout, inspect=True))
+
+    def get(self, module, attr, timeout=None):
+        """The value of a module-level name of the student's module."""
+        return self._request("get", {"module": module, "path": attr.split(".")}, timeout=timeout)["value"]
+
+    def callback(self, obj, kind="function"):
+        """Wrap a grader object so that it can be passed to student code (see ``Callback``)."""
+        return Callback(obj, kind)
+
+    def run_cell(self, source, timeout):
+        """Run a notebook cell; return None or the error it raised (a dict: type, mro, message)."""
+        return self._request("run_cell", None, timeout=timeout, source=source)["value"]
+
+    def close(self):
+        self.worker.stop()
+        if self._own_copy is not None:
+            shutil.rmtree(self._own_copy, ignore_errors=True)
+            self._own_copy = None
+
+    # -- machinery ---------------------------------------------------------------------------
+
+    def _call(self, target, args, kwargs, keep, timeout):
+        return self._request("call", target, args, kwargs, keep, timeout)["value"]
+
+    def _request(self, op, target, args=(), kwargs=None, keep=VALUE, timeout=None, inspect=False, **fields):
+        what = _describe_target(target) if target else "running a notebook cell"
+        if op == "call":
+            what += "(...)"
+        if target and "handle" in target and (target.get("generation") != self.worker.generation
+                                              or not self.worker.alive()):
+            raise LostObject(f"{what}: the object no longer exists: the worker running your code was restarted "
+                             "after an earlier failure in this test, so the objects it held are gone.")
+        if target and "module" in target:
+            self._ensure_imported(target["module"])
+        message = {"op": op, "target": target, "keep": keep, **fields}
+        if op == "call":
+            message.update(args=list(args), kwargs=dict(kwargs or {}), inspect=inspect)
+        answer = self.worker.request(message, timeout or self.call_timeout, what)
+        if not answer["ok"]:
+            raise self._failure(what, answer.get("error"))
+        return answer
+
+    def _ensure_imported(self, module):
+        if module in self.failed_imports:
+            raise self.failed_imports[module]
+        if self.worker.alive() and module in self.worker.imported:
+            return
+        what = f"importing `{module}`"
+        try:
+            answer = self.worker.request({"op": "import", "module": module}, IMPORT_TIMEOUT, what)
+        except CallTimeout:
+            failure = CallTimeout(f"Importing your module `{module}` did not finish within {IMPORT_TIMEOUT:g} s: "
+                                  "code at the top level of a module runs on import; move slow work (training, "
+                                  "loops, sleeps, input()) into functions or under `if __name__ == \"__main__\":`.")
+            self.failed_imports[module] = failure
+            raise failure from None
+        if not answer["ok"]:
+            failure = self._failure(what, answer.get("error"))
+            self.failed_imports[module] = failure
+            raise failure
+        self.worker.imported.add(module)
+
+    def _failure(self, what, error):
+        if type(error) is not dict:
+            error = {}
+        message = _cut(error.get("message", "an unknown error"), MAX_MESSAGE_CHARS)
+        trace = _cut(error.get("traceback", ""), MAX_TRACEBACK_CHARS)
+        kind = error.get("kind")
+        mro = [str(n)[:200] for n in error.get("mro", [])][:50] if type(error.get("mro")) is list else []
+        if kind == "not_plain":
+            return NotPlainData(f"{what} {message}")
+        if kind == "lost_handle":
+            return LostObject(f"{what}: an object it needs no longer exists (the worker restarted after an "
+                              "earlier failure in this test).")
+        note = explain(message, self.copy.links if self.copy else [])
+        return StudentCodeError(f"{what} raised {message}{note}\n{trace}".rstrip(), str(error.get("type", ""))[:200], mro)
+
+
+def explain(error, links):
+    """A sentence on the likely cause of some errors that are not bugs in the student's logic."""
+    if "[Errno 27] File too large" in error:
+        limit = LIMITS["fsize"] >> 20
+        return (f"\nYour code printed or wrote more than {limit} MiB of output, the limit per file: "
+                "remove the prints inside loops.")
+    if links and ("ModuleNotFoundError" in error or "FileNotFoundError" in error):
+        return "\n" + link_feedback(links)
+    return ""

@@ -1,0 +1,214 @@
+"""The one wire format between the grader and a worker: framed messages of plain data.
+
+A frame is an 8-byte little-endian length and that many bytes of message. A message is a JSON
+header (the tree) followed by blobs: every numpy array is a reference to a blob holding the array
+in ``.npy`` format, read back with ``allow_pickle=False``. Decoding rebuilds exact builtin types and
+exact ``np.ndarray`` objects of a numeric or bool dtype, so nothing that crosses the wire carries
+behaviour (no ``__eq__`` override, no array or tensor subclass, no pickle).
+
+Besides plain data a tree may hold tagged nodes that the two ends give a meaning to: ``{"T": i}``
+(an array the worker turns into a torch tensor), ``{"h": n}`` (an object kept in the worker, known
+to the grader by number) and ``{"c": n, "kind": k}`` (an object of the grader's that the worker may
+call back). ``encode`` takes an ``extra`` function for values it does not know; ``decode`` takes a
+``tags`` dict from tag to function.
+
+Anything malformed raises ``WireError``, whatever is wrong with it: decoding never raises another
+exception type, never recurses without a bound and never allocates more than the frame holds.
+
+This file is also run by the worker (without the grader package): it imports nothing but the
+standard library and numpy.
+"""
+
+import io
+import json
+import struct
+
+import numpy as np
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+FRAME = struct.Struct("<Q")
+_ALLOWED_KINDS = "biufc"  # bool, signed, unsigned, float, complex
+_ARRAY, _SCALAR, _TUPLE, _DICT = "a", "s", "t", "d"
+
+
+class WireError(ValueError):
+    """A value that is not plain data, or a malformed message."""
+
+
+class Tagged:
+    """A node the codec passes through as ``{tag: value, **fields}`` (tensors, handles, callbacks)."""
+
+    def __init__(self, tag, value, **fields):
+        self.tag, self.value, self.fields = tag, value, fields
+
+
+def _encode_tree(obj, blobs, path, extra, depth):
+    if depth > MAX_DEPTH:
+        raise WireError(f"{path}: nested more than {MAX_DEPTH} levels deep")
+    kind = type(obj)
+    if obj is None or kind in (bool, int, str):
+        return obj
+    if kind is float:
+        if obj != obj or obj in (float("inf"), float("-inf")):
+            return {_SCALAR: _add_blob(np.asarray(obj), blobs)}
+        return obj
+    if kind is np.ndarray:
+        if obj.dtype.kind not in _ALLOWED_KINDS:
+            raise WireError(f"{path}: numpy array of dtype {obj.dtype} is not plain numeric data")
+        return {_ARRAY: _add_blob(obj, blobs)}
+    if isinstance(obj, np.generic) and kind.__module__ == "numpy" and np.dtype(kind).kind in _ALLOWED_KINDS:
+        return {_SCALAR: _add_blob(np.asarray(obj), blobs)}
+    if kind is list:
+        return [_encode_tree(v, blobs, f"{path}[{i}]", extra, depth + 1) for i, v in enumerate(obj)]
+    if kind is tuple:
+        return {_TUPLE: [_encode_tree(v, blobs, f"{path}[{i}]", extra, depth + 1) for i, v in enumerate(obj)]}
+    if kind is dict:
+        items = []
+        for key, value in obj.items():
+            if type(key) is not str:
+                raise WireError(f"{path}: dict key {key!r:.40} is not a string")
+            items.append([key, _encode_tree(value, blobs, f"{path}[{key!r}]", extra, depth + 1)])
+        return {_DICT: items}
+    if kind is Tagged:
+        value = obj.value
+        if type(value) is np.ndarray:
+            value = _add_blob(value, blobs)
+        return dict(obj.fields, **{obj.tag: value})
+    if extra is not None:
+        replaced = extra(obj, path)
+        if replaced is not None:
+            return _encode_tree(replaced, blobs, path, None, depth + 1)
+    raise WireError(f"{path}: a value of type {kind.__module__}.{kind.__qualname__} is not plain data")
+
+
+def _add_blob(array, blobs):
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    blobs.append(buffer.getvalue())
+    return len(blobs) - 1
+
+
+def encode(obj, path="value", extra=None):
+    """Encode a tree of plain data as bytes (raises WireError on anything else).
+
+    ``extra(value, path)`` may turn a value the codec does not know into a ``Tagged`` node (or
+    other plain data); returning None refuses it.
+    """
+    blobs = []
+    tree = _encode_tree(obj, blobs, path, extra, 0)
+    header = json.dumps({"tree": tree, "sizes": [len(b) for b in blobs]}, allow_nan=False).encode()
+    return FRAME.pack(len(header)) + header + b"".join(blobs)
+
+
+def _decode_tree(node, arrays, tags, depth):
+    if depth > MAX_DEPTH:
+        raise WireError(f"message nested more than {MAX_DEPTH} levels deep")
+    kind = type(node)
+    if node is None or kind in (bool, int, float, str):
+        return node
+    if kind is list:
+        return [_decode_tree(v, arrays, tags, depth + 1) for v in node]
+    if kind is not dict or not node:
+        raise WireError("unknown node in message")
+    if len(node) == 1 and _ARRAY in node:
+        return _array(node[_ARRAY], arrays)
+    if len(node) == 1 and _SCALAR in node:
+        return _array(node[_SCALAR], arrays)[()].item()
+    if len(node) == 1 and _TUPLE in node and type(node[_TUPLE]) is list:
+        return tuple(_decode_tree(v, arrays, tags, depth + 1) for v in node[_TUPLE])
+    if len(node) == 1 and _DICT in node and type(node[_DICT]) is list:
+        out = {}
+        for item in node[_DICT]:
+            if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+                raise WireError("bad dict item")
+            out[item[0]] = _decode_tree(item[1], arrays, tags, depth + 1)
+        return out
+    for tag, function in (tags or {}).items():
+        if tag in node:
+            fields = {k: v for k, v in node.items() if k != tag}
+            if any(type(v) not in (str, int, bool) for v in fields.values()):
+                raise WireError(f"bad fields of a {tag!r} node")
+            value = node[tag]
+            if tag == "T":
+                value = _array(value, arrays)
+            elif type(value) is not int:
+                raise WireError(f"bad {tag!r} reference")
+            return function(value, **fields)
+    raise WireError("unknown node in message")
+
+
+def _array(index, arrays):
+    if type(index) is not int or not 0 <= index < len(arrays):
+        raise WireError("bad array reference")
+    return arrays[index]
+
+
+def decode(data, tags=None):
+    """Decode bytes made by ``encode`` into exact builtin types and exact ``np.ndarray``.
+
+    ``tags`` maps a tag ("T", "h", "c") to a function of (value, **fields) that rebuilds it;
+    a tagged node without a function is refused. Raises only WireError.
+    """
+    try:
+        return _decode(data, tags)
+    except WireError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever breaks in a malformed message is one error
+        raise WireError(f"malformed message ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
+def _decode(data, tags):
+    if len(data) < FRAME.size:
+        raise WireError("truncated message")
+    (header_len,) = FRAME.unpack(data[: FRAME.size])
+    if header_len > min(len(data) - FRAME.size, MAX_HEADER_BYTES):
+        raise WireError("truncated or oversized message header")
+    header = json.loads(data[FRAME.size : FRAME.size + header_len])
+    if type(header) is not dict:
+        raise WireError("the message header is not an object")
+    sizes = header.get("sizes")
+    if type(sizes) is not list or any(type(s) is not int or s < 0 for s in sizes):
+        raise WireError("bad blob sizes")
+    if FRAME.size + header_len + sum(sizes) != len(data):
+        raise WireError("blob sizes do not add up to the message length")
+    arrays, offset = [], FRAME.size + header_len
+    for size in sizes:
+        array = np.load(io.BytesIO(data[offset : offset + size]), allow_pickle=False)
+        if type(array) is not np.ndarray or array.dtype.kind not in _ALLOWED_KINDS:
+            raise WireError("array of a non-numeric dtype")
+        arrays.append(array)
+        offset += size
+    return _decode_tree(header.get("tree"), arrays, tags, 0)
+
+
+def frame(payload):
+    """The bytes that carry ``payload`` over a pipe: its length, then itself."""
+    return FRAME.pack(len(payload)) + payload
+
+
+def frame_length(prefix):
+    """The payload length announced by an 8-byte frame prefix (WireError when over the limit)."""
+    (size,) = FRAME.unpack(prefix)
+    if size > MAX_MESSAGE_BYTES:
+        raise WireError(f"a message of {size} bytes is over the {MAX_MESSAGE_BYTES}-byte limit")
+    return size
+
+
+def write_message(stream, obj, extra=None):
+    """Write one framed message to a binary stream."""
+    stream.write(frame(encode(obj, extra=extra)))
+    stream.flush()
+
+
+def read_message(stream, tags=None):
+    """Read one framed message from a binary stream; None at end of stream."""
+    prefix = stream.read(FRAME.size)
+    if len(prefix) < FRAME.size:
+        return None
+    size = frame_length(prefix)
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    return decode(payload, tags)
