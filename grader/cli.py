@@ -3,7 +3,7 @@
   grade SUBMISSION --student ID --report PATH   grade every assignment in a submission folder
   release [--check]                             regenerate assignments/ from solutions/
   mutants [--assignment A]                      check that the hidden suites catch every mutant
-  collect REPORT...                             record reports in the gradebook
+  collect REPORT...                             verify reports (<student>.json), record the good ones
   export --csv PATH                             one row per student, a column per assignment
   bench                                         time grading and run the assignments' benches
 
@@ -33,6 +33,7 @@ def cmd_grade(args):
     from grader.grade import GradingError, grade_submission
     from grader.gradebook import record
     from grader.report import markdown_summary, write_report
+    from grader.runner import unisolated_warning
 
     try:
         report = grade_submission(args.submission, args.student, args.assignment or None,
@@ -44,6 +45,9 @@ def cmd_grade(args):
         record(args.gradebook, report)
     if not args.quiet:
         print(markdown_summary(report))
+    warning = unisolated_warning()
+    if warning:
+        print(warning, file=sys.stderr)
     return 0
 
 
@@ -95,26 +99,58 @@ def cmd_mutants(args):
 
 
 def cmd_collect(args):
-    from grader.gradebook import record
-    from grader.report import read_report
+    from grader.gradebook import collect
+    from grader.report import is_official
 
-    for path in args.reports:
-        try:
-            report = read_report(path)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        record(args.gradebook, report)
-        print(f"recorded {report['student']}: {report['score']:g} / {report['max_score']:g}")
-    return 0
+    results = collect(args.gradebook, args.reports, _course_assignments(args.course), _roster_ids(args.roster))
+    for result in results:
+        if "error" in result:
+            print(f"rejected {result['error']}", file=sys.stderr)
+            continue
+        report, claimed = result["report"], result["claimed"]
+        notes = [] if is_official(report) else [
+            f"unofficial: graded without isolation ({str(report.get('isolation', 'not stated'))[:40]})"]
+        if claimed is not None:
+            notes.append(f"the report claimed {str(claimed)[:40]}; recomputed from its tests")
+        print(f"recorded {report['student']}: {report['score']:g} / {report['max_score']:g}"
+              + "".join(f" ({note})" for note in notes))
+    rejected = sum("error" in r for r in results)
+    if rejected:
+        print(f"{rejected} of {len(results)} report(s) rejected and not recorded: re-grade those students "
+              "or fix their reports, then collect them again", file=sys.stderr)
+    return 1 if rejected else 0
+
+
+def _course_assignments(path):
+    """The assignments a report may grade: those of --course, else of ./course.toml, else the repository's."""
+    from grader.paths import known_assignments
+
+    if path or Path("course.toml").is_file():
+        return list(_course(path or "course.toml").assignments)
+    return known_assignments()
+
+
+def _roster_ids(path):
+    """The student ids of a roster file (None without one)."""
+    from grader.roster import RosterError, read_roster
+
+    if not path:
+        return None
+    try:
+        return {entry.student for entry in read_roster(path)}
+    except RosterError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_export(args):
     from grader.export import export_csv
 
     course = _course(args.course) if args.course else None
-    count = export_csv(args.gradebook, args.csv, late=args.late, course=course)
+    count, problems = export_csv(args.gradebook, args.csv, late=args.late, course=course)
+    for problem in problems:
+        print(problem, file=sys.stderr)
     print(f"wrote {count} student(s) to {args.csv}")
-    return 0
+    return 1 if problems else 0
 
 
 def _course(path):
@@ -134,7 +170,21 @@ def _names(values):
 def cmd_grade_roster(args):
     from grader.course import CourseError
     from grader.roster import RosterError, grade_roster, results_table
+    from grader.runner import RunnerError, official_isolation, require_root, revoke_sudo
 
+    # Fail closed, before anything else: no student code runs unless it is isolated (or the dry run
+    # was asked for), and on GitHub not before the runner user has lost its sudo rights.
+    try:
+        if args.revoke_sudo is not None:
+            require_root("--revoke-sudo")
+        warning = official_isolation(args.allow_unisolated)
+        if warning:
+            print(warning, file=sys.stderr)
+        if args.revoke_sudo is not None:
+            for line in revoke_sudo(args.revoke_sudo):
+                print(f"revoke-sudo: {line}", file=sys.stderr)
+    except RunnerError as exc:
+        raise UsageError(str(exc)) from None
     course = _course(args.course)
     try:
         results = grade_roster(args.roster or course.roster, course, args.out, jobs=args.jobs,
@@ -150,9 +200,12 @@ def cmd_grade_roster(args):
 def cmd_feedback(args):
     from grader.feedback import write_feedback
 
-    paths = write_feedback(args.gradebook, args.out, students=args.student, assignments=_names(args.assignment))
+    paths, problems = write_feedback(args.gradebook, args.out, students=args.student,
+                                     assignments=_names(args.assignment))
+    for problem in problems:
+        print(problem, file=sys.stderr)
     print(f"wrote {len(paths)} feedback page(s) to {args.out}")
-    return 0
+    return 1 if problems else 0
 
 
 def cmd_summary(args):
@@ -254,9 +307,12 @@ def parser():
     mutants.add_argument("--quick", action="store_true", help="stop each mutant at its first failed test")
     mutants.set_defaults(run=cmd_mutants)
 
-    collect = sub.add_parser("collect", help="record reports in the gradebook")
-    collect.add_argument("reports", nargs="+")
+    collect = sub.add_parser("collect", help="verify reports and record the good ones in the gradebook")
+    collect.add_argument("reports", nargs="+", help="report files, each named <student>.json")
     collect.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
+    collect.add_argument("--course", help="course.toml: the assignments a report may grade "
+                                          "(default: ./course.toml if present, else the repository's assignments)")
+    collect.add_argument("--roster", help="CSV student,submission: accept reports of these students only")
     collect.set_defaults(run=cmd_collect)
 
     export = sub.add_parser("export", help="export the gradebook as CSV")
@@ -280,6 +336,12 @@ def parser():
     roster.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
     roster.add_argument("--no-gradebook", action="store_true", help="write the reports only (collect them later)")
     roster.add_argument("--skip-notebooks", action="store_true", help="run the hidden suites only")
+    roster.add_argument("--allow-unisolated", action="store_true",
+                        help="grade even where student code cannot be isolated (a dry run: reports say "
+                             "isolation 'none' and are not official)")
+    roster.add_argument("--revoke-sudo", metavar="USER",
+                        help="as root, before any student code runs: take USER's sudo rights away and verify "
+                             "(grade.yml passes the runner user)")
     roster.set_defaults(run=cmd_grade_roster)
 
     feedback = sub.add_parser("feedback", help="one HTML feedback page per student and assignment")

@@ -4,14 +4,15 @@ A page shows the score, the lateness of the graded commit, every hidden-suite te
 and, when it failed, the message written for the student, and the notebook's autograded cells
 (nbgrader's scores per cell, and its note when the notebook could not be graded). It never shows
 the code of a hidden test: only test names, points and messages come from the report. Every text
-is HTML-escaped.
+is HTML-escaped, and every page lands inside the output folder: a student or assignment name that
+would lead elsewhere is refused for that page alone.
 """
 
 import html
-import json
 from pathlib import Path
 
-from grader.gradebook import connect
+from grader import gradebook as book
+from grader.report import ReportError, check_assignment_name, check_student_id
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;
@@ -28,14 +29,8 @@ def _points(score, max_score):
 
 
 def stored_reports(gradebook, students=None, assignments=None):
-    """``[(student, assignment, report)]`` from the gradebook, sorted."""
-    connection = connect(gradebook)
-    try:
-        stored = connection.execute(
-            "SELECT student, assignment, report FROM grades ORDER BY student, assignment").fetchall()
-    finally:
-        connection.close()
-    return [(s, a, json.loads(r)) for s, a, r in stored
+    """``[(student, assignment, report)]`` from the gradebook, sorted (only the given ones, if any)."""
+    return [(s, a, r) for s, a, r in book.stored_reports(gradebook)
             if (not students or s in students) and (not assignments or a in assignments)]
 
 
@@ -95,12 +90,37 @@ def render_page(student, assignment, report):
     return "\n".join(out) + "\n"
 
 
+def page_path(out_dir, student, assignment):
+    """Where the page of one student's assignment goes: ``out_dir/<student>/<assignment>.html``, resolved.
+
+    ReportError when a name breaks the naming rules or when the path, resolved (symbolic links
+    followed), is anywhere else.
+    """
+    check_student_id(student)
+    check_assignment_name(assignment)
+    root = Path(out_dir).resolve()
+    path = root / student / f"{assignment}.html"
+    if path.resolve() != path:
+        raise ReportError(f"the page would be written to {path.resolve()}, not {path}: remove that link")
+    return path
+
+
 def write_feedback(gradebook, out_dir, students=None, assignments=None):
-    """Write ``out_dir/<student>/<assignment>.html`` for every stored report; return the paths."""
-    paths = []
+    """Write ``out_dir/<student>/<assignment>.html`` for every stored report.
+
+    Returns ``(paths written, problems)``: a page that would land outside ``out_dir``, or that cannot
+    be written, is one problem (naming the student and the assignment) and the other pages still get
+    written.
+    """
+    paths, problems = [], []
     for student, assignment, report in stored_reports(gradebook, students, assignments):
-        path = Path(out_dir) / student / f"{assignment}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_page(student, assignment, report))
+        try:
+            path = page_path(out_dir, student, assignment)
+            page = render_page(student, assignment, report)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(page)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            problems.append(f"no page for {student!r} {assignment!r}: {exc}")
+            continue
         paths.append(path)
-    return paths
+    return paths, problems

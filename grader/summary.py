@@ -1,9 +1,11 @@
-"""The class summary (Markdown, for a GitHub Actions job summary): per assignment the score
-distribution, the lateness counts and the pass rate of every hidden test."""
+"""The class summary (Markdown, for a GitHub Actions job summary): a warning naming the students whose
+grades are unofficial (graded without isolation), then per assignment the score distribution, the
+lateness counts and the pass rate of every hidden test."""
 
 import statistics
 
 from grader.feedback import stored_reports
+from grader.report import is_official
 
 BINS = 5
 
@@ -16,14 +18,31 @@ def histogram(fractions, bins=BINS):
     return counts
 
 
+def unofficial_warning(students):
+    """The one warning line naming the students with at least one grade given without isolation."""
+    names = sorted(students)
+    return (f"**Warning: unofficial grades** for {len(names)} student(s), graded without isolation "
+            f"(not under bubblewrap): {', '.join(names)}. Re-grade them where bubblewrap is available "
+            "before publishing these grades.")
+
+
+def _cell(text):
+    """A test name fit for a Markdown table cell in backticks."""
+    return str(text).replace("`", "'").replace("|", "\\|")
+
+
 def class_summary(gradebook):
     """The Markdown summary of every assignment in the gradebook."""
-    by_assignment = {}
+    by_assignment, unofficial = {}, set()
     for student, assignment, report in stored_reports(gradebook):
         by_assignment.setdefault(assignment, []).append((student, report["assignments"][assignment]))
+        if not is_official(report):
+            unofficial.add(student)
     if not by_assignment:
         return "# Class summary\n\nThe gradebook is empty.\n"
     lines = ["# Class summary", ""]
+    if unofficial:
+        lines += [unofficial_warning(unofficial), ""]
     for assignment in sorted(by_assignment):
         parts = [part for _, part in by_assignment[assignment]]
         scores = [p["score"] for p in parts]
@@ -50,6 +69,6 @@ def class_summary(gradebook):
                 entry[1] += test["passed"]
                 entry[2] += 1
         for name, (points, passed, total) in tests.items():
-            lines.append(f"| `{name}` | {points:g} | {passed} / {total} ({passed / total:.0%}) |")
+            lines.append(f"| `{_cell(name)}` | {points:g} | {passed} / {total} ({passed / total:.0%}) |")
         lines.append("")
     return "\n".join(lines)

@@ -29,7 +29,10 @@ def test_grade_refuses_bad_input_with_one_line(args, message, tmp_path):
 
 
 def fake_report(student, score, assignment="a1_cells"):
-    part = {"score": score, "max_score": 10.0, "suite": {"score": score, "max_score": 10.0, "tests": []},
+    """A report of twenty half-point tests, ``score * 2`` of them passed (collect recomputes from the tests)."""
+    tests = [{"name": f"test_{i}", "points": 0.5 * (i < score * 2), "max_points": 0.5, "passed": i < score * 2,
+              "feedback": ""} for i in range(20)]
+    part = {"score": score, "max_score": 10.0, "suite": {"score": score, "max_score": 10.0, "tests": tests},
             "notebook": {"score": 0.0, "max_score": 0.0}}
     return {"student": student, "score": score, "max_score": 10.0, "assignments": {assignment: part}}
 
@@ -59,4 +62,4 @@ def test_collect_refuses_a_file_that_is_not_a_report(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     run = run_grader("collect", str(bad), "--gradebook", str(tmp_path / "g.sqlite"))
-    assert run.returncode == 2 and "not a readable report" in run.stderr
+    assert run.returncode == 1 and "not a readable report" in run.stderr

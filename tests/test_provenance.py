@@ -88,12 +88,14 @@ def test_report_records_hash_version_seed_and_time_and_regrading_is_repeatable(t
 
 
 def fake_report(student, scores, stamp="2026-11-22T00:00:00+00:00"):
-    """A report as `grade` writes it, with a suite part per assignment."""
+    """A report as `grade` writes it, with a suite part per assignment: ten 1-point tests, ``score`` passed."""
     assignments = {}
     for assignment, score in scores.items():
+        tests = [{"name": f"test_{k}", "points": float(k < score), "max_points": 1.0, "passed": k < score,
+                  "feedback": ""} for k in range(10)]
         assignments[assignment] = {
             "score": score, "max_score": 10.0, "submission_hash": "0" * 64,
-            "suite": {"score": score, "max_score": 10.0, "secret_seed": 1, "tests": []},
+            "suite": {"score": score, "max_score": 10.0, "secret_seed": 1, "tests": tests},
             "notebook": {"score": 0.0, "max_score": 0.0},
         }
     return {"student": student, "score": sum(scores.values()), "max_score": 10.0 * len(scores),
@@ -117,7 +119,8 @@ def test_parallel_collect_loses_nothing_and_duplicates_nothing(tmp_path):
     # re-grade replaces a row, it never adds one (same content, so the final state is known).
     stale = []
     for student in students[:10]:
-        path = tmp_path / "reports" / f"{student}-again.json"
+        path = tmp_path / "again" / f"{student}.json"
+        path.parent.mkdir(exist_ok=True)
         i = students.index(student)
         path.write_text(json.dumps(fake_report(student, {a: float((i + j) % 11) for j, a in enumerate(assignments)})))
         stale.append(str(path))

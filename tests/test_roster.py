@@ -86,6 +86,11 @@ def commit(repo, files, when, message="work"):
 
 
 def run_grader(*args, timeout=600):
+    """``python -m grader ARGS``; grade-roster as a dry run where this machine cannot isolate student code."""
+    from grader.sandbox import isolation
+
+    if args and args[0] == "grade-roster" and isolation() != "bubblewrap":
+        args = (*args, "--allow-unisolated")
     return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -182,7 +187,7 @@ def test_every_number_in_the_csv(graded_class, expected_scores):
         "missing": (0, "on-time", 0), "broken": (0, "on-time", 0), "plain": (0, "unknown", 0),
     }
     assert list(next(iter(rows.values()))) == ["student", A1, "total", "max_total", "course_points",
-                                              f"{A1}_late", f"{A1}_late_days"]
+                                              f"{A1}_late", f"{A1}_late_days", "official"]
     for student, (score, status, days) in expected.items():
         row = rows[student]
         assert float(row[A1]) == pytest.approx(score), student

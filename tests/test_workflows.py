@@ -1,8 +1,11 @@
 """The GitHub Actions workflows and the student template.
 
 - every workflow (this repository's and the student's) passes actionlint;
-- every `run:` step is one `make` target or one `python -m grader` command, so what a workflow does
-  is what these tests run (the student's workflow: a target of the student's Makefile);
+- every `run:` step is one `make` target or one `python -m grader` command (possibly through `sudo`
+  with options), so what a workflow does is what these tests run (the student's workflow: a target
+  of the student's Makefile);
+- no checkout keeps its credentials; grade.yml grades through sudo with --revoke-sudo, in the only
+  sudo step, right after the student's checkout, and only that step gets GRADER_SECRET_SEED;
 - the student template holds no solution line, no hidden test, no instructor workflow;
 - its check script and push-template work.
 """
@@ -22,8 +25,10 @@ from grader.template import TEMPLATES, TemplateError, build_student_template, pu
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 STUDENT_WORKFLOW = TEMPLATES / "student-workflow.yml"
-GRADER_COMMAND = re.compile(r"^(\.venv/bin/)?python -m grader [a-z-]+( .*)?$")
-MAKE_COMMAND = re.compile(r"^make ([a-z][a-z-]*)$")
+# `sudo` with options only (`-n`, `--preserve-env=A,B`), then the grader or make.
+SUDO_PREFIX = r"sudo(?: --?[a-z][a-z-]*(?:=[A-Za-z0-9_,]+)?)* "
+GRADER_COMMAND = re.compile(rf"^(?:{SUDO_PREFIX})?(\.venv/bin/)?python -m grader [a-z-]+( .*)?$")
+MAKE_COMMAND = re.compile(rf"^(?:{SUDO_PREFIX})?make ([a-z][a-z-]*)$")
 GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T",
            "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
@@ -101,10 +106,14 @@ def test_the_run_step_rule_can_fail(tmp_path):
     path = tmp_path / "w.yml"
     path.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
                     "      - run: make test\n      - run: pip install x\n      - run: make nope\n"
-                    "      - run: |\n          make test\n          python -m grader bench\n")
+                    "      - run: |\n          make test\n          python -m grader bench\n"
+                    "      - run: sudo -n --preserve-env=A,B .venv/bin/python -m grader grade-roster --out r\n"
+                    "      - run: sudo rm -rf /etc/sudoers.d\n"
+                    "      - run: sudo -u root sh -c 'python -m grader bench'\n")
     reasons = [reason for *_, reason in bad_run_steps(path, {"test"})]
     assert reasons == ["neither a make target nor python -m grader", "no target 'nope' in the Makefile",
-                       "more than one command"]
+                       "more than one command", "neither a make target nor python -m grader",
+                       "neither a make target nor python -m grader"]
 
 
 def grader_commands_in_workflows():
@@ -120,6 +129,156 @@ def grader_commands_in_workflows():
 def test_the_workflows_call_commands_that_exist():
     used, known = grader_commands_in_workflows()
     assert used and used <= known, used - known
+
+
+# --- credentials, sudo and the secret seed ---------------------------------------------------------
+
+
+def steps_of(data):
+    """``[(job, index, step)]`` of a parsed workflow."""
+    return [(job_name, i, step) for job_name, job in data["jobs"].items()
+            for i, step in enumerate(job.get("steps", []))]
+
+
+def is_checkout(step):
+    return str(step.get("uses", "")).startswith("actions/checkout@")
+
+
+def runs_sudo(step):
+    return bool(re.search(r"(^|[\s;&|(])sudo\s", str(step.get("run", ""))))
+
+
+def mentions(value, word):
+    """True when ``word`` occurs anywhere in a parsed YAML value (keys and strings)."""
+    return word in yaml.safe_dump(value)
+
+
+def credential_problems(data):
+    """Every checkout of a workflow that keeps its credentials in the clone's .git/config."""
+    return [f"{job}: step {i + 1} ({step.get('name', step['uses'])}) does not set persist-credentials: false"
+            for job, i, step in steps_of(data)
+            if is_checkout(step) and str((step.get("with") or {}).get("persist-credentials")).lower() != "false"]
+
+
+def grade_workflow_problems(data):
+    """What is wrong with grade.yml's way of running student code (an empty list when nothing)."""
+    problems = credential_problems(data)
+    grading = [(job, i, step) for job, i, step in steps_of(data) if "grader grade-roster" in str(step.get("run", ""))]
+    if len(grading) != 1:
+        return problems + [f"{len(grading)} steps run grade-roster, not one"]
+    job, index, grade = grading[0]
+    steps = data["jobs"][job]["steps"]
+    command = grade["run"].strip()
+    if not re.match(SUDO_PREFIX + r"\.venv/bin/python -m grader grade-roster ", command):
+        problems.append("grade-roster does not run through sudo")
+    if '--revoke-sudo "$USER"' not in command:
+        problems.append('grade-roster does not take the runner\'s sudo away (--revoke-sudo "$USER")')
+    if not re.search(r"--preserve-env=\S*GRADER_SECRET_SEED", command):
+        problems.append("sudo does not pass GRADER_SECRET_SEED to the grader")
+    sudo_steps = [(j, i) for j, i, step in steps_of(data) if runs_sudo(step)]
+    if sudo_steps != [(job, index)]:
+        problems.append(f"sudo steps {sudo_steps}: the grading step must be the only one")
+    students = [i for i, step in enumerate(steps) if is_checkout(step) and "repository" in (step.get("with") or {})]
+    if len(students) != 1:
+        return problems + [f"{len(students)} checkouts of the student's repository in job {job}, not one"]
+    if students[0] + 1 != index:
+        between = [step.get("name") or step.get("uses") or step.get("run") for step in steps[students[0] + 1:index]]
+        problems.append(f"steps between the student's checkout and grading: {between}")
+    if not any(str(step.get("run", "")).strip() == "make setup" for step in steps[:students[0]]):
+        problems.append("the grade job does not install with `make setup` before the student's checkout")
+    after = [step for step in steps[index + 1:] if not str(step.get("uses", "")).startswith("actions/upload-artifact@")]
+    if after:
+        problems.append(f"after grading, steps other than uploads run in the student's workspace: {after}")
+    for where, value in [("the workflow's env", data.get("env")), (f"job {job}'s env", data["jobs"][job].get("env"))]:
+        if value and mentions(value, "GRADER_SECRET_SEED"):
+            problems.append(f"GRADER_SECRET_SEED is in {where}")
+    for j, i, step in steps_of(data):
+        if (j, i) != (job, index) and mentions(step, "GRADER_SECRET_SEED"):
+            problems.append(f"GRADER_SECRET_SEED reaches {j} step {i + 1} besides the grading")
+    for name, other in data["jobs"].items():
+        if name != job and mentions({k: v for k, v in other.items() if k != "steps"}, "GRADER_SECRET_SEED"):
+            problems.append(f"GRADER_SECRET_SEED is in job {name}")
+    return problems
+
+
+GRADE_YML = REPO / ".github" / "workflows" / "grade.yml"
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, STUDENT_WORKFLOW], ids=lambda p: p.name)
+def test_no_checkout_keeps_its_credentials(path):
+    data = yaml.safe_load(path.read_text())
+    assert any(is_checkout(step) for *_, step in steps_of(data))
+    assert not credential_problems(data)
+
+
+def test_grade_yml_grades_through_sudo_and_takes_the_runners_sudo_away():
+    data = yaml.safe_load(GRADE_YML.read_text())
+    assert grade_workflow_problems(data) == []
+    grade = next(step for *_, step in steps_of(data) if "grade-roster" in str(step.get("run", "")))
+    assert set(grade["env"]) == {"STUDENT", "ASSIGNMENTS", "GRADER_SECRET_SEED"}
+    assert "--allow-unisolated" not in grade["run"]
+
+
+def test_only_the_grading_step_and_the_repositorys_own_tests_use_sudo():
+    sudo = [(path.name, job, str(step.get("run", "")).split()[-2:]) for path in WORKFLOWS
+            for job, i, step in steps_of(yaml.safe_load(path.read_text())) if runs_sudo(step)]
+    grading = [s for s in sudo if s[:2] == ("grade.yml", "grade")]
+    tests = [s for s in sudo if s == ("ci.yml", "test", ["make", "test"])]
+    assert len(grading) == 1 and len(tests) == 1 and len(sudo) == 2, sudo
+    assert not [path.name for path in WORKFLOWS if path != GRADE_YML and "GRADER_SECRET_SEED" in path.read_text()]
+
+
+def test_the_template_token_reaches_only_the_template_checkout_and_push():
+    data = yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text())
+    holders = [step.get("name", "") for *_, step in steps_of(data) if mentions(step, "TEMPLATE_TOKEN")]
+    assert holders == ["check out the student template repository", "push the student template"]
+    push = next(step for *_, step in steps_of(data) if step.get("name") == "push the student template")
+    assert push["env"]["TEMPLATE_TOKEN"] == "${{ secrets.TEMPLATE_TOKEN }}"
+    assert push["env"]["GIT_CONFIG_KEY_0"] == "credential.https://github.com.helper"
+
+
+def _broken(edit):
+    data = yaml.safe_load(GRADE_YML.read_text())
+    edit(data)
+    return grade_workflow_problems(data)
+
+
+def _grade_steps(data):
+    return data["jobs"]["grade"]["steps"]
+
+
+def _grading(data):
+    return next(step for step in _grade_steps(data) if "grade-roster" in str(step.get("run", "")))
+
+
+def _insert_before_grading(data, step):
+    steps = _grade_steps(data)
+    steps.insert(steps.index(_grading(data)), step)
+
+
+@pytest.mark.parametrize("edit, problem", [
+    (lambda d: d["jobs"]["collect"]["steps"][0].pop("with"), "does not set persist-credentials: false"),
+    (lambda d: _grade_steps(d)[0]["with"].update({"persist-credentials": True}), "persist-credentials: false"),
+    (lambda d: _grading(d).update(run=_grading(d)["run"].split(" ", 3)[3]), "does not run through sudo"),
+    (lambda d: _grading(d).update(run=_grading(d)["run"].replace(' --revoke-sudo "$USER"', "")), "--revoke-sudo"),
+    (lambda d: _grading(d).update(run=_grading(d)["run"].replace("--preserve-env=GRADER_SECRET_SEED ", "")),
+     "does not pass GRADER_SECRET_SEED"),
+    (lambda d: _insert_before_grading(d, {"name": "list", "run": "make check"}), "between the student's checkout"),
+    (lambda d: _insert_before_grading(d, {"uses": "actions/cache@v4", "with": {"path": "x", "key": "k"}}),
+     "between the student's checkout"),
+    (lambda d: _grade_steps(d).append({"run": "make test"}), "after grading"),
+    (lambda d: d["jobs"]["collect"]["steps"].append({"run": "sudo make test"}), "must be the only one"),
+    (lambda d: d["jobs"]["grade"].update(env={"GRADER_SECRET_SEED": "${{ secrets.GRADER_SECRET_SEED }}"}),
+     "GRADER_SECRET_SEED is in job grade's env"),
+    (lambda d: d.update(env={"GRADER_SECRET_SEED": "1"}), "GRADER_SECRET_SEED is in the workflow's env"),
+    (lambda d: d["jobs"]["collect"]["steps"][-1].update(env={"S": "${{ secrets.GRADER_SECRET_SEED }}"}),
+     "reaches collect step"),
+    (lambda d: d["jobs"]["grade"]["steps"].pop(next(i for i, s in enumerate(_grade_steps(d))
+                                                    if s.get("run") == "make setup")), "make setup"),
+])
+def test_the_grade_workflow_checks_can_fail(edit, problem):
+    problems = _broken(edit)
+    assert any(problem in p for p in problems), problems
 
 
 # --- the student template -----------------------------------------------------------------------
