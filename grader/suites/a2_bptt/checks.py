@@ -1,8 +1,12 @@
-"""Checks shared by the a2_bptt tests: run the student's forward + backward and compare."""
+"""Checks shared by the a2_bptt tests: run the student's forward + backward and compare.
+
+The forward function's cache never leaves the worker: ``returning(VALUE, HANDLE)`` brings ``hs``
+back as an array and keeps the cache there, and the backward call receives it as the object itself.
+"""
 
 import numpy as np
 
-from grader.suites.a2_bptt import probes
+from grader.sandbox import HANDLE, VALUE
 from grader.suites.a2_bptt import reference as ref
 from grader.testing import assert_close, assert_close_or_diagnose
 
@@ -50,6 +54,26 @@ def single_step_is_right(student):
     return True
 
 
+def run_rnn(student, case, nonlinearity="tanh", k=None):
+    """The student's rnn_forward on case, then rnn_backward (or rnn_backward_truncated when k is given).
+
+    Returns ``(hs, grads)`` as plain data; the cache stays in the worker between the two calls.
+    """
+    bptt = student.module("bptt")
+    options = {} if nonlinearity == "tanh" else {"nonlinearity": nonlinearity}
+    hs, cache = bptt.rnn_forward.returning(VALUE, HANDLE)(*ref.args_of("rnn", case), **options)
+    if k is None:
+        return hs, bptt.rnn_backward(case["dhs"], cache)
+    return hs, bptt.rnn_backward_truncated(case["dhs"], cache, k)
+
+
+def run_lstm(student, case):
+    """The student's lstm_forward on case, then lstm_backward; returns ``(hs, grads)`` as plain data."""
+    bptt = student.module("bptt")
+    hs, cache = bptt.lstm_forward.returning(VALUE, HANDLE)(*ref.args_of("lstm", case))
+    return hs, bptt.lstm_backward(case["dhs"], cache)
+
+
 def check_rnn(student, case, nonlinearity="tanh", k=None, numeric=True, diagnose=True, single_step_ok=False):
     """Run the student's RNN forward + (truncated) backward on case; compare with torch and numerics.
 
@@ -61,8 +85,7 @@ def check_rnn(student, case, nonlinearity="tanh", k=None, numeric=True, diagnose
     - single_step_ok: the student passes a T = 1 case; say so in the hint when T > 1 fails.
     """
     func = "rnn_backward" if k is None else f"rnn_backward_truncated(dhs, cache, k={k})"
-    hs, grads = student.probe(probes.rnn_run, *ref.args_of("rnn", case), case["dhs"],
-                              nonlinearity=nonlinearity, k=k)
+    hs, grads = run_rnn(student, case, nonlinearity, k)
     expected_hs, expected = ref.torch_forward_backward("rnn", case, nonlinearity, k)
     where = f"({shape_text(case)}, nonlinearity={nonlinearity!r})"
     assert_close(hs, expected_hs, **TORCH_TOL, what=f"rnn_forward: hs {where}",
@@ -102,7 +125,7 @@ def truncation_candidates(case, name, k):
 
 def check_lstm(student, case, numeric=True):
     """Run the student's LSTM forward + backward on case; compare with torch and numerics."""
-    hs, grads = student.probe(probes.lstm_run, *ref.args_of("lstm", case), case["dhs"])
+    hs, grads = run_lstm(student, case)
     expected_hs, expected = ref.torch_forward_backward("lstm", case)
     where = f"({shape_text(case)})"
     assert_close(hs, expected_hs, **TORCH_TOL, what=f"lstm_forward: hs {where}",
@@ -121,3 +144,24 @@ def check_lstm(student, case, numeric=True):
             assert_close(grads[name], num[name], **NUMERIC_TOL,
                          what=f'lstm_backward: grads["{name}"] against centred finite differences {where}',
                          hint=GRAD_HINTS[name])
+
+
+def as_parameters(trained, V, H, what, exact=True):
+    """Trained parameters of the character model as float64 arrays of the model's shapes, or a failed check.
+
+    ``what`` names them in messages, e.g. "After training, adagrad_step's new_params". With ``exact``
+    the dict must hold the six keys and nothing else; otherwise other keys are ignored.
+    """
+    keys_ok = type(trained) is dict and (set(trained) == set(ref.PARAM_NAMES) if exact
+                                         else set(ref.PARAM_NAMES) <= set(trained))
+    assert keys_ok, (
+        f"{what} must be a dict with the keys {list(ref.PARAM_NAMES)}; got {type(trained).__name__}"
+        + (f" with the keys {sorted(map(str, trained))[:10]}." if type(trained) is dict else "."))
+    params = {}
+    for name, shape in ref.param_shapes(V, H).items():
+        try:
+            params[name] = np.asarray(trained[name], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise AssertionError(f'{what}["{name}"] is not an array of numbers.') from None
+        assert params[name].shape == shape, f'{what}["{name}"] has shape {params[name].shape}; it must be {shape}.'
+    return params

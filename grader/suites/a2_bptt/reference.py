@@ -214,3 +214,54 @@ def lstm_without_forget_on_carry(case):
         outs.append(h)
     (torch.stack(outs, 1) * torch.tensor(case["dhs"])).sum().backward()
     return {n: p[n].grad.numpy() for n in names}
+
+
+# ------------------------------------------------------------------------------------------
+# Training tools and the character model, by autograd (used by the suite and the notebook checks).
+# ------------------------------------------------------------------------------------------
+
+PARAM_NAMES = ("W_ih", "W_hh", "b_ih", "b_hh", "W_hy", "b_y")
+# "hello": vocabulary h, e, l, o; read "hell", predict "ello" (the 'l' -> 'l' / 'l' -> 'o' pair needs memory).
+HELLO_VOCAB = "helo"
+HELLO_INPUTS = np.array([[0, 1, 2, 2]])
+HELLO_TARGETS = np.array([[1, 2, 2, 3]])
+
+
+def param_shapes(V, H):
+    """name -> shape of every parameter of the character model (as char_rnn_init)."""
+    return {"W_ih": (H, V), "W_hh": (H, H), "b_ih": (H,), "b_hh": (H,), "W_hy": (V, H), "b_y": (V,)}
+
+
+def torch_clip(grads, max_norm):
+    """torch.nn.utils.clip_grad_norm_ on copies of grads; returns (clipped dict, total norm)."""
+    params = []
+    for value in grads.values():
+        p = torch.nn.Parameter(torch.zeros(np.shape(value), dtype=torch.float64))
+        p.grad = torch.tensor(value, dtype=torch.float64)
+        params.append(p)
+    total = torch.nn.utils.clip_grad_norm_(params, max_norm)
+    return {name: p.grad.numpy() for name, p in zip(grads, params)}, float(total)
+
+
+def torch_cross_entropy(logits, targets):
+    """(mean cross-entropy, its gradient with respect to logits) of (N, T, V) logits, by autograd."""
+    lg = torch.tensor(logits, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(lg.reshape(-1, logits.shape[-1]), torch.tensor(targets).reshape(-1))
+    loss.backward()
+    return float(loss.detach()), lg.grad.numpy()
+
+
+def torch_char_rnn(params, inputs, targets, h0):
+    """(loss, grads, h_last, logits) of one-hot -> tanh RNN -> linear -> mean cross-entropy, by autograd."""
+    p = {n: torch.tensor(v, dtype=torch.float64, requires_grad=True) for n, v in params.items()}
+    V = params["W_hy"].shape[0]
+    x = torch.nn.functional.one_hot(torch.tensor(inputs), V).to(torch.float64)
+    h = torch.tensor(h0)
+    outs = []
+    for t in range(x.shape[1]):
+        h = torch.tanh(x[:, t] @ p["W_ih"].T + p["b_ih"] + h @ p["W_hh"].T + p["b_hh"])
+        outs.append(h)
+    logits = torch.stack(outs, 1) @ p["W_hy"].T + p["b_y"]
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), torch.tensor(targets).reshape(-1))
+    loss.backward()
+    return float(loss.detach()), {n: p[n].grad.numpy() for n in p}, h.detach().numpy(), logits.detach().numpy()
