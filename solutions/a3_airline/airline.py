@@ -314,42 +314,99 @@ def seasonal_naive_forecast(series, n_test, period=12):
     ### END SOLUTION
 
 
-def forecast(series, n_test, seed=0):
-    """One-step forecasts of the last n_test values by your best pipeline.
+PERIOD = 12   # months in a season: the series repeat their pattern every year
+WINDOW = 12   # T, the months of (transformed) history the reference model reads
 
-    The model is trained on series[:-n_test] only (fit any scaler there too). The forecast for
-    month t may use the values before t, never the value of month t or later ones.
+
+def fit_forecaster(train_series, seed=0):
+    """Train your best one-step forecaster on the past only.
+
+    This is the first half of your forecasting pipeline: everything that is learned (the scaler's
+    range, the network's weights, any other statistic) is learned here, from ``train_series``
+    alone. ``forecast_next`` then only applies what was learned.
 
     Inputs:
-    - series: array of shape (L,) of positive values (passengers per month), period 12.
-    - n_test: int, the number of months to forecast at the end, n_test <= L - 36.
-    - seed: int, seed torch with it before building the model so that results repeat.
+    - train_series: array of shape (L_train,) of positive values (passengers per month) in time
+      order, with a yearly season (period 12); L_train >= 36. These are the training months: the
+      only values your forecaster may learn from.
+    - seed: int. Call ``torch.manual_seed(seed)`` before building the model, so that two calls with
+      the same arguments give forecasters that forecast exactly the same.
 
-    Returns a float64 array of shape (n_test,): forecast j is for series[L - n_test + j], in
-    the units of the series.
+    Returns a forecaster: any object you like (a dict, a model, an instance of a small class of
+    your own) that ``forecast_next`` knows how to use. It never has to leave the Python process
+    that made it.
 
-    Hint: the raw values grow out of the training range, so a network trained on scaled raw
-    values cannot forecast them. Model the seasonal differences of the log instead,
-    d[t] = log(series[t]) - log(series[t - 12]) (the growth over a year), then undo it:
-    forecast[t] = series[t - 12] * exp(predicted d[t]).
+    Hint: the raw values grow out of the training range, so a network trained on min-max scaled
+    raw values cannot forecast them (Part 6 of the notebook measures it). Model the seasonal
+    differences of the log instead, d[t] = log(x[t]) - log(x[t - 12]) (the growth over the last
+    year): they stay in the same range when the level grows. Fit a MinMaxScaler on the d of the
+    training months, train an AirlineRNN on windows of T scaled d values (PassengerDataset, fit),
+    and keep the model and the scaler in the object you return.
     """
     ### BEGIN SOLUTION
     torch.manual_seed(seed)
-    series = np.asarray(series, dtype=np.float64)
-    period, window = 12, 12
+    series = np.asarray(train_series, dtype=np.float64)
     log_series = np.log(series)
-    growth = log_series[period:] - log_series[:-period]     # growth[k] is d for month k + 12
-    n_train = len(growth) - n_test                          # growth values of the training months
-    scaler = MinMaxScaler().fit(growth[:n_train])
-    scaled = scaler.transform(growth)
-    train_set = PassengerDataset(scaled[:n_train], window)
+    growth = log_series[PERIOD:] - log_series[:-PERIOD]    # growth[k] is d of month k + 12
+    scaler = MinMaxScaler().fit(growth)
+    train_set = PassengerDataset(scaler.transform(growth), WINDOW)
     model = AirlineRNN("gru", hidden_size=8)
     loader = DataLoader(train_set, batch_size=len(train_set))
     fit(model, loader, loader, epochs=150, lr=0.02)  # val = train: no early stopping here
-    # One window per test month, ending right before it (the targets y are not used).
-    test_set = PassengerDataset(scaled[n_train - window:], window)
-    test_loader = DataLoader(test_set, batch_size=32, shuffle=False)
-    scaled_hat = np.concatenate([predict(model, X) for X, _ in test_loader])
-    growth_hat = scaler.inverse_transform(scaled_hat).reshape(-1)
-    return series[len(series) - n_test - period:len(series) - period] * np.exp(growth_hat)
+    return {"model": model, "scaler": scaler}
     ### END SOLUTION
+
+
+def forecast_next(forecaster, history):
+    """One-step forecast: the value of the month right after ``history``.
+
+    The grader calls it once per test month, in time order: for month t it passes every value
+    before t (the training months, then the test months revealed so far) and reveals the value
+    of month t only after it has your forecast. It may also call it with other histories, so
+    compute the forecast from ``forecaster`` and ``history`` alone: do not change the forecaster
+    and do not remember earlier calls.
+
+    Inputs:
+    - forecaster: what ``fit_forecaster`` returned.
+    - history: array of shape (t,) with t >= L_train, the values of months 0 to t - 1 in time
+      order (the same units as train_series).
+
+    Returns a float: the forecast of month t (the value that follows history[-1]), in the units
+    of the series.
+
+    Hint: transform the history exactly as the training months were (same d, same fitted
+    scaler: never fit it again here), give the model the window of the last T values of d as an
+    array of shape (1, T, 1) (predict), undo the scaling (inverse_transform), then undo the
+    differencing: forecast = x[t - 12] * exp(predicted d[t]), with x[t - 12] = history[-12].
+    """
+    ### BEGIN SOLUTION
+    history = np.asarray(history, dtype=np.float64)
+    log_history = np.log(history)
+    growth = log_history[PERIOD:] - log_history[:-PERIOD]
+    scaler = forecaster["scaler"]
+    window = scaler.transform(growth[-WINDOW:])             # d of months t - T .. t - 1
+    scaled_hat = predict(forecaster["model"], window.reshape(1, WINDOW, 1))
+    growth_hat = scaler.inverse_transform(scaled_hat).reshape(-1)
+    return float(history[-PERIOD] * np.exp(growth_hat[0]))
+    ### END SOLUTION
+
+
+def forecast(series, n_test, seed=0):
+    """One-step forecasts of the last n_test values, made the way the grader makes them.
+
+    Given (nothing to write here): it fits a forecaster on the first L - n_test values, then
+    forecasts each test month from the values before it, one month at a time.
+
+    Inputs:
+    - series: array of shape (L,) of positive values, period 12.
+    - n_test: int, the number of months to forecast at the end, 1 <= n_test <= L - 36.
+    - seed: int, passed to ``fit_forecaster``.
+
+    Returns a float64 array of shape (n_test,): forecast j is for series[L - n_test + j] and was
+    made from series[:L - n_test + j] only.
+    """
+    series = np.asarray(series, dtype=np.float64)
+    n_train = len(series) - n_test
+    forecaster = fit_forecaster(series[:n_train], seed=seed)
+    return np.array([forecast_next(forecaster, series[:n_train + j].copy()) for j in range(n_test)],
+                    dtype=np.float64)

@@ -1,4 +1,4 @@
-"""forecast never undoes the scaling, so its predictions (and any RMSE on them) are in scaled units."""
+"""forecast_next never undoes the scaling: the model's output, still in scaled units, is used as the growth."""
 TARGET = "airline.py"
 REPLACE = [
     ('growth_hat = scaler.inverse_transform(scaled_hat).reshape(-1)',

@@ -1,6 +1,6 @@
-"""The scaler in forecast is fitted on the whole series, test months included (leakage)."""
+"""forecast_next fits a new scaler on the whole history (test months included) instead of reusing the training one."""
 TARGET = "airline.py"
 REPLACE = [
-    ('scaler = MinMaxScaler().fit(growth[:n_train])',
+    ('scaler = forecaster["scaler"]',
      'scaler = MinMaxScaler().fit(growth)'),
 ]

@@ -1,6 +1,6 @@
-"""forecast shuffles the test windows, so the forecasts come back in the wrong time order."""
+"""forecast_next gives the model its window newest month first, the reverse of the time order it was trained on."""
 TARGET = "airline.py"
 REPLACE = [
-    ('test_loader = DataLoader(test_set, batch_size=32, shuffle=False)',
-     'test_loader = DataLoader(test_set, batch_size=32, shuffle=True)'),
+    ('window = scaler.transform(growth[-WINDOW:])',
+     'window = scaler.transform(growth[-WINDOW:][::-1])'),
 ]

@@ -3,17 +3,18 @@
 import numpy as np
 import pytest
 
+from grader.suites.a3_airline.checks import as_number
 from grader.testing import assert_close_or_diagnose
 
 SERIES = np.random.default_rng(8).uniform(100.0, 600.0, size=40)
 
 
 @pytest.mark.points(1)
-def test_rmse_known_values_and_mixed_shapes(student, number):
+def test_rmse_known_values_and_mixed_shapes(student):
     airline = student.module("airline")
     y = np.array([1.0, 2.0, 3.0, 4.0])
     yhat = np.array([[1.0], [2.0], [5.0], [2.0]])          # (N, 1) against (N,): flatten both
-    got = number(airline.rmse(y, yhat), "rmse([1, 2, 3, 4], [[1], [2], [5], [2]])")
+    got = as_number(airline.rmse(y, yhat), "rmse([1, 2, 3, 4], [[1], [2], [5], [2]])")
     expected = np.sqrt(8.0 / 4.0)
     hint = "rmse = sqrt(mean((y - yhat) ** 2)) over the N values, after flattening both to shape (N,)."
     if np.isclose(got, 8.0 / 4.0):
@@ -22,7 +23,7 @@ def test_rmse_known_values_and_mixed_shapes(student, number):
         hint = ("y of shape (N,) minus yhat of shape (N, 1) broadcasts to (N, N): flatten both "
                 "(reshape(-1)) before subtracting.")
     assert np.isclose(got, expected, rtol=1e-12, atol=0), f"rmse returned {got}, expected {expected}.\nHint: {hint}"
-    got = number(airline.rmse(SERIES, SERIES + 3.0), "rmse(series, series + 3)")
+    got = as_number(airline.rmse(SERIES, SERIES + 3.0), "rmse(series, series + 3)")
     assert np.isclose(got, 3.0, rtol=1e-9, atol=0), f"rmse(series, series + 3) returned {got}, expected 3.\nHint: {hint}"
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from grader.suites.a3_airline import checks
 from grader.testing import assert_array, assert_close_or_diagnose
 
 SERIES = np.random.default_rng(5).uniform(0.0, 1.0, size=20)
@@ -61,15 +62,34 @@ def test_make_windows_smallest_and_largest_window(student):
                                  hint="Check the first and last windows by hand.")
 
 
+def dataset_parts(student, series, window):
+    """PassengerDataset(series, window) built in the worker; its length, items and first batch read back."""
+    data = student.module("airline").PassengerDataset.remote(series, window)
+    builtins, getitem = student.module("builtins"), student.module("operator").getitem
+    parts = {"is_dataset": checks.is_instance(student, data, "torch.utils.data", "Dataset")}
+    parts["length"] = builtins.len(data)
+    n = len(series) - window
+    parts["items"], parts["item_types"] = [], []
+    for i in (0, n - 1):
+        item = getitem.remote(data, i)
+        size = builtins.len(item)
+        assert size == 2, f"dataset[{i}] should be a pair (x, y); it has {size} parts."
+        parts["item_types"] += [getitem.remote(item, k).type_name() for k in (0, 1)]
+        parts["items"].append([getitem(item, k) for k in (0, 1)])
+    loader = student.module("torch.utils.data").DataLoader.remote(data, batch_size=3, shuffle=False)
+    parts["batch"] = builtins.next(builtins.iter.remote(loader))
+    return parts
+
+
 @pytest.mark.points(2)
-def test_passenger_dataset_items_and_batches(student, probes):
+def test_passenger_dataset_items_and_batches(student):
     window = 6
-    out = student.probe(probes.probe_dataset, SERIES, window)
+    out = dataset_parts(student, SERIES, window)
     n = len(SERIES) - window
     assert out["is_dataset"], "PassengerDataset should subclass torch.utils.data.Dataset."
     assert out["length"] == n, (f"len(PassengerDataset(series of 20 values, window=6)) is {out['length']}, "
                                 f"expected {n} = L - T.")
-    assert out["item_types"] == ["Tensor"] * 4, (
+    assert out["item_types"] == ["torch.Tensor"] * 4, (
         f"dataset[i] should be a pair of torch tensors (x, y); got types {out['item_types']}.")
     X_ok, y_ok, _, _ = expected_windows(SERIES, window)
     for (x, y), i in zip(out["items"], (0, n - 1)):
@@ -77,6 +97,8 @@ def test_passenger_dataset_items_and_batches(student, probes):
                                  hint="x should be a float32 tensor of shape (T, 1) holding series[i:i+T].")
         assert_close_or_diagnose(y, y_ok[i], rtol=1e-6, atol=1e-7, what=f"y of dataset[{i}]", candidates={},
                                  hint="y should be a float32 tensor of shape (1,) holding series[i + T].")
+    assert type(out["batch"]) in (tuple, list) and len(out["batch"]) == 2, (
+        f"a DataLoader batch should be a pair (X, y), got {type(out['batch']).__name__}.")
     Xb, yb = out["batch"]
     assert_array(Xb, shape=(3, window, 1), dtype=np.float32, what="a DataLoader batch X of 3 items",
                  hint="batches must be (N, T, 1) for a batch-first recurrent layer.")

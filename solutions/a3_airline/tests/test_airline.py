@@ -1,7 +1,7 @@
 """Public tests of assignment 3. Run them with `pytest tests/` inside the assignment folder.
 
-They check shapes, small values you can work out by hand, and one sanity property of your
-forecast. The hidden suite checks much more (with other data), so passing these is a start,
+They check shapes, small values you can work out by hand, and two sanity properties of your
+forecaster. The hidden suite checks much more (with other data), so passing these is a start,
 not a guarantee.
 """
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from airline import (AirlineRNN, MinMaxScaler, PassengerDataset, chronological_split, forecast, make_windows,
-                     naive_forecast, predict, rmse, seasonal_naive_forecast)
+from airline import (AirlineRNN, MinMaxScaler, PassengerDataset, chronological_split, fit_forecaster, forecast,
+                     forecast_next, make_windows, naive_forecast, predict, rmse, seasonal_naive_forecast)
 
 
 def test_chronological_split_keeps_order():
@@ -60,17 +60,37 @@ def test_rmse_and_baselines():
     np.testing.assert_array_equal(seasonal_naive_forecast(series, 3, period=12), [15.0, 16.0, 17.0])
 
 
-def test_forecast_beats_seasonal_naive_on_airline():
+@pytest.fixture(scope="module")
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)            # tiny models train faster on one thread
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_forecast_beats_seasonal_naive_on_airline(one_thread):
     from rnnutils.airline import load_airline
 
     _, passengers = load_airline()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)            # tiny models train faster on one thread
-    try:
-        prediction = forecast(passengers, 44, seed=0)
-    finally:
-        torch.set_num_threads(threads)
+    # forecast (given in airline.py) fits on the first 100 months, then calls forecast_next once per
+    # test month with the months before it, as the grader does.
+    prediction = forecast(passengers, 44, seed=0)
     assert isinstance(prediction, np.ndarray) and prediction.shape == (44,)
     score = rmse(passengers[-44:], prediction)
     bar = rmse(passengers[-44:], seasonal_naive_forecast(passengers, 44))   # 42.6 thousand passengers
     assert score < bar, f"test RMSE {score:.1f} is no better than the seasonal naive forecast ({bar:.1f})"
+
+
+def test_forecast_next_is_a_float_that_follows_the_newest_month(one_thread):
+    from rnnutils.airline import load_airline
+
+    _, passengers = load_airline()
+    forecaster = fit_forecaster(passengers[:100], seed=0)
+    history = passengers[:110].copy()
+    value = forecast_next(forecaster, history)
+    assert isinstance(value, float), "forecast_next returns one float: the forecast of month len(history)"
+    assert np.array_equal(history, passengers[:110]), "forecast_next must not change the history it is given"
+    higher = history.copy()
+    higher[-1] *= 1.1           # the newest month 10% higher: a one-step forecast must react
+    assert forecast_next(forecaster, higher) != value, "the forecast ignores the newest month of the history"
+    assert forecast_next(forecaster, history) == value, "the same history must give the same forecast"
