@@ -3,44 +3,67 @@
 import numpy as np
 import pytest
 
-from grader.suites.a4_next_char import probes
-from grader.testing import assert_array
+from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
+from grader.suites.a4_next_char.checks import length_of, raised_message
+from grader.testing import assert_array, expect_raises
+
+
+def check_ids(ids, texts, size, what, dtype=np.int64):
+    """The ids of ``texts`` (one array each) lie in 0..size-1, one id per character, one character per id."""
+    for array, text in zip(ids, texts):
+        assert_array(array, shape=(len(text),), dtype=dtype, what=what, hint="Return a 1-D long tensor of ids.")
+        assert array.dtype.kind in "iu", f"{what}: ids must be integers, got dtype {array.dtype}."
+    flat = np.concatenate(ids).tolist()
+    chars = "".join(texts)
+    assert all(0 <= i < size for i in flat), f"{what}: ids must lie in 0..V-1 = 0..{size - 1}, got {flat[:20]}."
+    by_char, by_id = {}, {}
+    for char, i in zip(chars, flat):
+        assert by_char.setdefault(char, i) == i, (
+            f"{what}: the same character must always get the same id; {char!r} got {by_char[char]} and {i}.")
+        assert by_id.setdefault(i, char) == char, (
+            f"{what}: different characters must get different ids; {by_id[i]!r} and {char!r} both got {i}.")
 
 
 @pytest.mark.points(1)
 def test_char_vocab(student):
-    out = student.probe(probes.vocab_probe, "hello world", "low hero")
-    assert out["size"] == 8, f"len(CharVocab('hello world')) is {out['size']}, expected 8 distinct characters."
-    assert_array(out["ids"], shape=(8,), dtype=np.int64, what="CharVocab.encode('low hero')",
-                 hint="Return a 1-D long tensor of ids.")
-    ids = out["ids"].tolist()
-    assert all(0 <= i < 8 for i in ids), f"ids must lie in 0..V-1 = 0..7, got {ids}."
-    assert ids[1] == ids[7], (
-        f"the same character must always get the same id, got {ids} for 'low hero'.")
-    assert len(set(ids)) == 7, f"different characters must get different ids, got {ids} for 'low hero'."
-    assert out["decoded"] == "low hero" and out["decoded_list"] == "low hero", (
-        f"decode(encode(s)) must give s back (from a tensor and from a list), got {out['decoded']!r} "
-        f"and {out['decoded_list']!r}.")
-    kind, message = out["unknown"]
-    assert kind == "ValueError" and "#" in message, (
-        f"encode of a character outside the vocabulary must raise ValueError naming it; got "
-        f"{kind or 'no error'}: {message!r}.")
+    vocab = student.module("next_char").CharVocab.remote("hello world")
+    size = length_of(student, vocab)
+    assert size == 8, f"len(CharVocab('hello world')) is {size!r}, expected 8 distinct characters."
+    ids = vocab.encode("low hero")
+    check_ids([ids], ["low hero"], 8, "CharVocab('hello world').encode('low hero')")
+    decoded, decoded_list = vocab.decode(Tensor(ids)), vocab.decode([int(i) for i in ids])
+    assert decoded == "low hero" and decoded_list == "low hero", (
+        f"decode(encode(s)) must give s back (from a tensor and from a list), got {decoded!r} "
+        f"and {decoded_list!r}.")
+    error = expect_raises(ValueError, vocab.encode, "low hero#", what="CharVocab('hello world').encode('low hero#')",
+                          hint="'#' is not in the vocabulary: raise ValueError naming it.")
+    message = raised_message(error)
+    assert "#" in message, (
+        f"encode of a character outside the vocabulary must raise ValueError naming it; the message was "
+        f"{message.strip()[:200]!r}.")
 
 
 @pytest.mark.points(1)
 def test_prepare_texts_uses_training_vocabulary(student):
-    out = student.probe(probes.prepare_texts_probe, "the cat sat on a mat", "a cat at a tea")
-    assert out["error"] is None, (
-        f"prepare_texts raised {out['error']} although every held-out character occurs in the training text.")
-    assert out["size"] == 10, (
-        f"the vocabulary has {out['size']} characters, expected the 10 of the training text. "
+    nc = student.module("next_char")
+    train, heldout = "the cat sat on a mat", "a cat at a tea"
+    try:
+        vocab, train_ids, heldout_ids = nc.prepare_texts.returning(HANDLE, VALUE, VALUE)(train, heldout)
+    except StudentCodeError as error:
+        raise AssertionError(f"prepare_texts raised {raised_message(error).strip()[:300]} although every held-out "
+                             "character occurs in the training text.") from None
+    size = length_of(student, vocab)
+    assert size == 10, (
+        f"the vocabulary has {size!r} characters, expected the 10 of the training text. "
         "Build it from the training text only, never from the held-out text.")
-    assert out["train_decoded"] == "the cat sat on a mat" and out["heldout_decoded"] == "a cat at a tea", (
+    train_ids, heldout_ids = (np.asarray(i) if type(i) is list else i for i in (train_ids, heldout_ids))
+    check_ids([train_ids, heldout_ids], [train, heldout], 10, "the ids prepare_texts returns", dtype=None)
+    assert vocab.decode(Tensor(train_ids)) == train and vocab.decode(Tensor(heldout_ids)) == heldout, (
         "vocab.decode of the returned ids must give both texts back.")
-    out = student.probe(probes.prepare_texts_probe, "the cat sat", "the dog")
-    assert out["error"] is not None and out["error"][0] == "ValueError", (
-        "a held-out text with characters the training text lacks ('d', 'o', 'g') must raise ValueError: "
-        f"the vocabulary comes from the training text only. Got {out['error'] or 'no error'}.")
+    expect_raises(ValueError, nc.prepare_texts.remote, "the cat sat", "the dog",
+                  what='prepare_texts("the cat sat", "the dog")',
+                  hint="a held-out text with characters the training text lacks ('d', 'o', 'g') must raise "
+                       "ValueError: the vocabulary comes from the training text only.")
 
 
 def _rows(batches):
@@ -65,7 +88,7 @@ CASES = [(1000, 4, 7), (503, 3, 10), (64, 2, 5)]
 @pytest.mark.points(1)
 def test_make_lm_batches_targets_shifted_by_one(student):
     for length, n, t in CASES:
-        batches = student.probe(probes.batches_probe, length, n, t)
+        batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
         _check_shapes(batches, n, t)
         for i, (x, y) in enumerate(batches):
             if np.array_equal(x, y):
@@ -73,12 +96,17 @@ def test_make_lm_batches_targets_shifted_by_one(student):
             assert np.array_equal(y, x + 1), (
                 f"on the stream 0, 1, 2, ... y must be x + 1; batch {i} row 0 has x = {x[0].tolist()} "
                 f"and y = {y[0].tolist()}.")
+            # On that stream each row of x holds seq_len consecutive ids: the test of the shift must
+            # see the stream itself (a batch of zeros with targets of ones is not a shift of it).
+            assert np.all(np.diff(x, axis=1) == 1) and 0 <= x.min() and x.max() < length, (
+                f"on the stream 0, 1, 2, ..., {length - 1} each row of x must hold seq_len consecutive ids of "
+                f"the stream; batch {i} row 0 is {x[0].tolist()}.")
 
 
 @pytest.mark.points(2)
 def test_make_lm_batches_rows_continue_across_batches(student):
     for length, n, t in CASES:
-        batches = student.probe(probes.batches_probe, length, n, t)
+        batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
         _check_shapes(batches, n, t)
         xs, _ = _rows(batches)
         for b in range(n):
@@ -93,7 +121,7 @@ def test_make_lm_batches_rows_continue_across_batches(student):
 @pytest.mark.points(1)
 def test_make_lm_batches_lose_and_repeat_nothing(student):
     for length, n, t in CASES:
-        batches = student.probe(probes.batches_probe, length, n, t)
+        batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
         _check_shapes(batches, n, t)
         xs, ys = _rows(batches)
         seen = np.concatenate([xs.ravel(), ys[:, -1]])

@@ -1,10 +1,15 @@
-"""Hidden tests of sample(), with models whose output distribution the grader knows."""
+"""Hidden tests of sample(), with the grader's models, whose output distribution the grader knows.
+
+The models are callbacks (grader/suites/a4_next_char/models.py): their scores are computed here
+and they count how often sample() consults them.
+"""
 
 import numpy as np
 import pytest
 from scipy.stats import chisquare
 
-from grader.suites.a4_next_char import probes
+from grader.suites.a4_next_char.checks import seed_torch, torch_generator
+from grader.suites.a4_next_char.models import FixedLogits, Successor
 
 TEXT = "abcdef"
 LOGITS = [1.0, 0.5, 0.0, -0.5, 0.2, -1.0]
@@ -20,11 +25,44 @@ def softmax(logits, temperature):
     return e / e.sum()
 
 
+def run_sample(student, model, text, prime, length, temperature, generator_seed):
+    """sample(model, CharVocab(text), prime, length, ...) in the worker, with the grader's model."""
+    nc = student.module("next_char")
+    seed_torch(student, 0)
+    vocab = nc.CharVocab.remote(text)
+    generator = None if generator_seed is None else torch_generator(student, generator_seed)
+    out = nc.sample(student.callback(model, kind="module"), vocab, prime, length, temperature=temperature,
+                    generator=generator)
+    check_consulted(model, length)
+    return out
+
+
+def check_consulted(model, length):
+    assert model.calls >= length, (
+        f"sample(..., length={length}) called the model {model.calls} times: each generated character "
+        "must come from the model's scores after the character before it, so the model is called at "
+        "least once per generated character.")
+
+
+def check_fed_back(model, text, length):
+    """After the prime (one character), call k of the model must end with generated character k."""
+    if type(text) is not str or len(text) != 1 + length:
+        return  # the caller reports the length
+    fed = model.last_ids[1:length + 1]
+    expected = [TEXT.index(c) if c in TEXT else -2 for c in text[1:1 + len(fed)]]
+    wrong = [k + 1 for k, (f, e) in enumerate(zip(fed, expected)) if f != e]
+    assert not wrong, (
+        f"sample fed the model something else than the character it had just sampled (first at generated "
+        f"character {wrong[0]}): each sampled id must be the next input, as torch.tensor([[next_id]]).")
+
+
 def draw_counts(student, temperature, seed):
-    text = student.probe(probes.sample_probe, TEXT, LOGITS, "a", DRAWS, temperature, seed)
+    model = FixedLogits(LOGITS)
+    text = run_sample(student, model, TEXT, "a", DRAWS, temperature, seed)
     assert type(text) is str and len(text) == 1 + DRAWS and text.startswith("a"), (
         f"sample(model, vocab, 'a', {DRAWS}) must return the prime followed by {DRAWS} characters, "
         f"got {type(text).__name__} of length {len(text) if isinstance(text, str) else '?'}.")
+    check_fed_back(model, text, DRAWS)
     return np.array([text[1:].count(c) for c in TEXT], dtype=np.float64)
 
 
@@ -40,11 +78,11 @@ def check_frequencies(counts, temperature):
 
 @pytest.mark.points(1)
 def test_temperature_zero_is_argmax(student):
-    text = student.probe(probes.sample_probe, "abcdefgh", None, "c", 20, 0.0, None, kind="successor")
+    text = run_sample(student, Successor(8), "abcdefgh", "c", 20, 0.0, None)
     expected = "c" + "".join("abcdefgh"[(2 + k) % 8] for k in range(1, 21))
     assert text == expected, (
         f"with a model whose top score is always the next letter, sample(..., prime='c', length=20, "
-        f"temperature=0) returned {text!r}, expected {expected!r}. Temperature 0 means argmax, and each "
+        f"temperature=0) returned {text!r:.80}, expected {expected!r}. Temperature 0 means argmax, and each "
         "sampled character must be fed back as the next input.")
 
 
@@ -68,7 +106,20 @@ def test_temperature_divides_the_logits(student):
 
 @pytest.mark.points(1)
 def test_same_generator_same_text(student):
-    texts = student.probe(probes.sample_twice_probe, TEXT, LOGITS, "a", 200, [5, 5, 6])
+    nc = student.module("next_char")
+    torch = student.module("torch")
+    seed_torch(student, 0)
+    vocab = nc.CharVocab.remote(TEXT)
+    texts = []
+    for index, seed in enumerate([5, 5, 6]):
+        model = FixedLogits(LOGITS)
+        torch.manual_seed.remote(1000 + index)  # the global generator differs between calls
+        texts.append(nc.sample(student.callback(model, kind="module"), vocab, "a", 200, 1.0,
+                               torch_generator(student, seed)))
+        check_consulted(model, 200)
+        check_fed_back(model, texts[-1], 200)
+    assert all(type(t) is str and len(t) == 201 for t in texts), (
+        f"sample(model, vocab, 'a', 200) must return a str of 201 characters, got {texts[0]!r:.60}.")
     assert texts[0] == texts[1], (
         "two calls with torch.Generator().manual_seed(5) gave different texts: draw with "
         "torch.multinomial(probs, 1, generator=generator) so the caller's generator decides.")

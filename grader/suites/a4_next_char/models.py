@@ -1,0 +1,171 @@
+"""The grader's own language models, handed to student code as callbacks (``student.callback``).
+
+Each model has CharLM's interface, ``forward(x, state=None) -> (logits, state)``, and is computed
+here in the grader with numpy: student code sees a torch module whose forward comes back to this
+process (see grader/sandbox/worker.py, ``GraderModule``). The grader therefore knows every output
+exactly, and the recording models also see what student code feeds them.
+
+Shapes: N batch, T time, V vocabulary, H state size. ``x`` arrives as an integer array (N, T).
+"""
+
+import numpy as np
+
+
+def _ids(x, vocab_size):
+    """Check ``x`` the way a real embedding layer would: an integer array (N, T) of ids 0..V-1."""
+    if type(x) is not np.ndarray or x.ndim != 2 or x.dtype.kind not in "iu":
+        shape = getattr(x, "shape", None)
+        raise ValueError(f"the model expects a long tensor of ids of shape (N, T), got {type(x).__name__} "
+                         f"of shape {shape}")
+    if x.size and (x.min() < 0 or x.max() >= vocab_size):
+        raise ValueError(f"ids must lie in 0..{vocab_size - 1}")
+    return x.astype(np.int64)
+
+
+def _state_array(state, shape, what="state"):
+    if type(state) is not np.ndarray or state.shape != shape:
+        raise ValueError(f"the {what} given to the model is not the state it returned")
+    return state.astype(np.float64)
+
+
+class ElmanLM:
+    """A tanh recurrent model with fixed random weights; its state is h (1, N, H), like nn.RNN.
+
+    The state is rounded to float32 after every step, so feeding a stream in chunks (carrying the
+    state) gives exactly the logits of one call over the whole stream.
+    """
+
+    def __init__(self, vocab_size, hidden=16, seed=0):
+        rng = np.random.default_rng(seed)
+        self.vocab_size, self.hidden = vocab_size, hidden
+        self.embed = rng.normal(0.0, 1.0, (vocab_size, hidden))
+        self.recur = rng.normal(0.0, 1.1 / np.sqrt(hidden), (hidden, hidden))
+        self.head = rng.normal(0.0, 1.5 / np.sqrt(hidden), (hidden, vocab_size))
+
+    def forward(self, x, state=None, *, context=None):
+        x = _ids(x, self.vocab_size)
+        n, t = x.shape
+        h = np.zeros((n, self.hidden)) if state is None else _state_array(state, (1, n, self.hidden))[0]
+        logits = np.empty((n, t, self.vocab_size), dtype=np.float32)
+        for step in range(t):
+            h = np.tanh(self.embed[x[:, step]] + h @ self.recur).astype(np.float32).astype(np.float64)
+            logits[:, step] = h @ self.head
+        return logits, h[None].astype(np.float32)
+
+
+class GatedLM:
+    """A small LSTM with fixed random weights; its state is the pair (h, c), each (1, N, H)."""
+
+    def __init__(self, vocab_size, hidden=12, seed=0):
+        rng = np.random.default_rng(seed)
+        self.vocab_size, self.hidden = vocab_size, hidden
+        self.embed = rng.normal(0.0, 1.0, (vocab_size, 4 * hidden))
+        self.recur = rng.normal(0.0, 1.0 / np.sqrt(hidden), (hidden, 4 * hidden))
+        self.head = rng.normal(0.0, 2.0 / np.sqrt(hidden), (hidden, vocab_size))
+
+    def forward(self, x, state=None, *, context=None):
+        x = _ids(x, self.vocab_size)
+        n, t = x.shape
+        shape = (1, n, self.hidden)
+        if state is None:
+            h, c = np.zeros((n, self.hidden)), np.zeros((n, self.hidden))
+        else:
+            if type(state) not in (tuple, list) or len(state) != 2:
+                raise ValueError("the state given to the model is not the pair (h, c) it returned")
+            h, c = (_state_array(s, shape)[0] for s in state)
+        logits = np.empty((n, t, self.vocab_size), dtype=np.float32)
+        for step in range(t):
+            gates = self.embed[x[:, step]] + h @ self.recur
+            i, f, g, o = np.split(gates, 4, axis=1)
+            sig = lambda z: 1.0 / (1.0 + np.exp(-z))  # noqa: E731
+            c = (sig(f) * c + sig(i) * np.tanh(g)).astype(np.float32).astype(np.float64)
+            h = (sig(o) * np.tanh(c)).astype(np.float32).astype(np.float64)
+            logits[:, step] = h @ self.head
+        return logits, (h[None].astype(np.float32), c[None].astype(np.float32))
+
+
+class CountingLM:
+    """Scores that depend on every character seen since the start of the stream.
+
+    The state is the running count of each id (N, V); the scores are a fixed function of the
+    counts, so restarting from a zero state anywhere changes every later prediction.
+    """
+
+    def __init__(self, vocab_size):
+        self.vocab_size = vocab_size
+        self.frequencies = np.linspace(0.3, 1.7, vocab_size)
+
+    def forward(self, x, state=None, *, context=None):
+        x = _ids(x, self.vocab_size)
+        counts = np.eye(self.vocab_size)[x].cumsum(axis=1)
+        if state is not None:
+            counts = counts + _state_array(state, (x.shape[0], self.vocab_size))[:, None, :]
+        logits = (2.0 * np.sin(counts * self.frequencies)).astype(np.float32)
+        return logits, counts[:, -1] if x.shape[1] else _state_array(state, (x.shape[0], self.vocab_size))
+
+
+class FixedLogits:
+    """Whatever the input, the scores of the next character are ``logits`` (V,).
+
+    Counts its calls and records the last id of the first row it was fed at each (non-empty) call.
+    """
+
+    def __init__(self, logits):
+        self.logits = np.asarray(logits, dtype=np.float32)
+        self.calls = 0
+        self.last_ids = []
+
+    def forward(self, x, state=None, *, context=None):
+        x = _ids(x, len(self.logits))
+        self.calls += 1
+        if x.size:
+            self.last_ids.append(int(x[0, -1]))
+        n, t = x.shape
+        return np.broadcast_to(self.logits, (n, t, len(self.logits))).copy(), np.zeros((1, n, 4), np.float32)
+
+
+class Successor:
+    """Scores favouring id (x + 1) mod V, with a little noise so every id stays possible."""
+
+    def __init__(self, vocab_size):
+        self.vocab_size = vocab_size
+        self.calls = 0
+
+    def forward(self, x, state=None, *, context=None):
+        x = _ids(x, self.vocab_size)
+        self.calls += 1
+        scores = 4.0 * np.eye(self.vocab_size)[(x + 1) % self.vocab_size]
+        scores += 0.1 * np.cos(np.arange(self.vocab_size))
+        return scores.astype(np.float32), np.zeros((1, x.shape[0], 4), np.float32)
+
+
+class RecordingLM:
+    """Records what a training loop feeds it: the batch shape, the state and whether it needs grad.
+
+    Returns small random logits and a fresh random LSTM-like state (h, c) at every call, so the
+    grader can tell whether the state it is given next is the one it returned last. The
+    ``context`` from the worker says which floating-point inputs (the state) required grad.
+    """
+
+    def __init__(self, vocab_size, hidden=16, seed=0):
+        self.vocab_size, self.hidden = vocab_size, hidden
+        self.rng = np.random.default_rng(seed)
+        self.calls = []
+        self.last_state = None
+
+    def forward(self, x, state=None, *, context=None):
+        record = {"shape": tuple(getattr(x, "shape", ())), "state_is_none": state is None,
+                  "requires_grad": any((context or {}).get("inputs_require_grad", [])),
+                  "same_as_last": False}
+        self.calls.append(record)
+        x = _ids(x, self.vocab_size)
+        if state is not None and self.last_state is not None:
+            record["same_as_last"] = (
+                type(state) in (tuple, list) and len(state) == 2
+                and all(type(s) is np.ndarray and s.shape == r.shape and np.array_equal(s, r)
+                        for s, r in zip(state, self.last_state)))
+        n, t = x.shape
+        logits = (0.1 * self.rng.standard_normal((n, t, self.vocab_size))).astype(np.float32)
+        new_state = tuple(self.rng.standard_normal((1, n, self.hidden)).astype(np.float32) for _ in range(2))
+        self.last_state = new_state
+        return logits, new_state
