@@ -62,7 +62,7 @@ def grade_assignment(submission, assignment, notebooks=True, secret_seed=None):
             copied = None
         else:
             copied = copy_submission(folder, staging)
-        part = {"suite": run_suite(assignment, staging, secret_seed, staged=True),
+        part = {"suite": run_suite(assignment, staging, secret_seed, staged=True, left_out=copied),
                 "submission_hash": content_hash(staging)}
         if notebooks:
             part["notebook"] = grade_notebooks(assignment, staging, secret_seed, staged=True)

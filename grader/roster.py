@@ -163,21 +163,41 @@ def first_parent_commits(repo):
     return out
 
 
+EXPORT_MAX_MEMBERS = 20000
+EXPORT_MAX_BYTES = 512 << 20
+EXPORT_MAX_DEPTH = 16
+
+
 def export_commit(repo, commit, dest):
-    """Write the tree of ``commit`` into ``dest`` (tracked files only; no links, nothing outside)."""
+    """Write the tree of ``commit`` into ``dest`` (tracked files only; no links, nothing outside).
+
+    Bounded like every read of student files: at most EXPORT_MAX_MEMBERS entries and
+    EXPORT_MAX_BYTES bytes, nothing deeper than EXPORT_MAX_DEPTH folders (the grading copies
+    of each assignment folder then apply their own, tighter limits and say what they left out).
+    """
     dest = Path(dest)
     dest.mkdir(parents=True)
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     command = ["git", "-C", str(repo), "archive", "--format=tar", commit]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as process:
         try:
+            stopped = False
             with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+                count, size = 0, 0
                 for member in archive:
-                    if member.isfile() or member.isdir():
+                    count, size = count + 1, size + max(member.size, 0)
+                    if count > EXPORT_MAX_MEMBERS or size > EXPORT_MAX_BYTES:
+                        stopped = True
+                        break
+                    if (member.isfile() or member.isdir()) and len(Path(member.name).parts) <= EXPORT_MAX_DEPTH:
                         archive.extract(member, dest, filter="data")
         except tarfile.TarError as exc:
             process.kill()
             raise RosterError(f"git archive of {commit[:10]} in {repo} failed: {exc}") from None
+        if stopped:
+            process.kill()
+            process.wait()
+            return dest
         error = process.stderr.read().decode(errors="replace")
     if process.returncode != 0:
         last = error.strip().splitlines()[-1] if error.strip() else f"exit status {process.returncode}"
@@ -294,9 +314,6 @@ def grade_roster(roster, course, out_dir, jobs=1, assignments=None, only=None, s
     ``{"student", "error"}``. Reports are written to ``out_dir/<student>.json`` and, when
     ``gradebook`` is given, recorded there (the collect step) in roster order.
     """
-    from grader.gradebook import record
-    from grader.report import read_report
-
     if jobs < 1:
         raise RosterError(f"--jobs must be at least 1, not {jobs}")
     entries = read_roster(roster)
@@ -317,9 +334,12 @@ def grade_roster(roster, course, out_dir, jobs=1, assignments=None, only=None, s
                                                 initializer=_init_worker) as pool:
         results = list(pool.map(_grade_task, tasks))
     if gradebook is not None:
-        for result in results:
-            if "report" in result:
-                record(gradebook, read_report(result["report"]))
+        from grader.gradebook import collect
+
+        recorded = collect(gradebook, [r["report"] for r in results if "report" in r], list(course.assignments),
+                           {e.student for e in entries})
+        rejected = {Path(r["file"]).stem: r["error"] for r in recorded if "error" in r}
+        results = [dict(r, error=rejected[r["student"]]) if r["student"] in rejected else r for r in results]
     return results
 
 

@@ -21,9 +21,9 @@ def secret_seed_from_env():
 class SuitePlugin:
     """A pytest plugin: the ``student`` and ``secret_seed`` fixtures, and the score sheet."""
 
-    def __init__(self, folder, secret_seed, staged=False):
+    def __init__(self, folder, secret_seed, staged=False, left_out=None):
         self.folder = Path(folder)
-        self.staged = staged
+        self.staged, self.left_out = staged, left_out
         self.seed = secret_seed
         self.results = {}
         self.order = []
@@ -32,7 +32,7 @@ class SuitePlugin:
 
     @pytest.fixture(scope="session")
     def student(self):
-        self.submission = Submission(self.folder, staged=self.staged)
+        self.submission = Submission(self.folder, staged=self.staged, left_out=self.left_out)
         yield self.submission
         self.submission.close()
 
@@ -106,15 +106,15 @@ def feedback_for(excinfo, report):
     )
 
 
-def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=False):
+def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=False, left_out=None):
     """Run ``grader/suites/<assignment>`` against ``folder``; return the suite part of a report.
 
-    ``staged``: ``folder`` is already a bounded copy (``grader.sandbox.copy_submission``); otherwise
-    one is made. With ``exitfirst`` the run stops at the first failed test (used to check mutants
+    ``staged``: ``folder`` is already a bounded copy (``grader.sandbox.copy_submission``, whose
+    ``CopyResult`` is ``left_out``); otherwise one is made. With ``exitfirst`` the run stops at the first failed test (used to check mutants
     quickly).
     """
     suite_dir = SUITES / assignment
-    plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed, staged)
+    plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed, staged, left_out)
     args = [
         str(suite_dir),
         "-c", str(SUITES / "pytest.ini"),

@@ -106,7 +106,6 @@ def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
     except StudentCodeError as error:
         if error.is_a(exception_class):
             return error
-        first = str(error).splitlines()[0] if str(error) else error.exc_type
-        _fail(what, f"should raise {wanted}; it raised {error.exc_type or 'another exception'} instead "
-                    f"({first[:200]}).", hint)
+        said = str(error)[:800] or error.exc_type
+        _fail(what, f"should raise {wanted}; it raised {error.exc_type or 'another exception'} instead:\n{said}", hint)
     _fail(what, f"returned a value; it should raise {wanted}.", hint)

@@ -6,7 +6,9 @@ out, and runs wherever bubblewrap works (as root on CI, as the ``nobody`` user i
 """
 
 import json
+import os
 import subprocess
+import tempfile
 import sys
 import textwrap
 import time
@@ -394,7 +396,7 @@ def test_shared_memory_does_not_outlive_the_worker(tmp_path):
 
 def test_memory_bomb_gets_a_memory_error(escapes):
     with pytest.raises(StudentCodeError, match="MemoryError"):
-        escapes.call("esc", "allocate", 12)
+        escapes.call("esc", "allocate", 12, timeout=300)  # zero-filling 6 GiB is slow on a busy machine
     assert escapes.call("esc", "identity")["uid"] >= 0
 
 
@@ -420,13 +422,15 @@ finally:
 
 
 @pytest.mark.timeout(300)
-def test_an_unprivileged_grader_isolates_through_a_user_namespace(tmp_path):
+def test_an_unprivileged_grader_isolates_through_a_user_namespace():
     from tests.unprivileged import unprivileged_argv, writable_by_nobody
 
-    writable_by_nobody(tmp_path)
-    run = subprocess.run(unprivileged_argv([sys.executable, "-c", PROBE]), input=ESCAPES, cwd=tmp_path,
-                         capture_output=True, text=True, timeout=240,
-                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(REPO)})
+    with tempfile.TemporaryDirectory(prefix="grader-sandbox-test-") as folder:
+        os.chmod(folder, 0o755)
+        writable_by_nobody(folder)
+        run = subprocess.run(unprivileged_argv([sys.executable, "-c", PROBE]), input=ESCAPES, cwd=folder,
+                             capture_output=True, text=True, timeout=240,
+                             env={"PATH": "/usr/bin:/bin", "HOME": folder, "PYTHONPATH": str(REPO)})
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     assert out["detail"].startswith("bubblewrap (unprivileged user namespace)"), out["detail"]

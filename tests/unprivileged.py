@@ -70,12 +70,11 @@ def run_unprivileged(argv, cwd, env=None, timeout=600):
 
 
 def writable_by_nobody(path):
-    """Make a test's folder usable by the unprivileged user (it is the grader's working folder there)."""
+    """Give a test's folder (and what it holds) to the unprivileged user; it must be able to reach it."""
     path = Path(path)
     if os.geteuid() == 0:
         for item in [path, *path.rglob("*")]:
             os.chown(item, NOBODY, NOBODY, follow_symlinks=False)
-        for parent in path.parents:
-            if parent != Path("/") and not os.stat(parent).st_mode & 0o001:
-                os.chmod(parent, os.stat(parent).st_mode | 0o001)
+        blocked = _blocked_ancestor(path / "x")
+        assert blocked is None, f"the unprivileged user cannot enter {blocked}: work in a folder it can reach"
     return path

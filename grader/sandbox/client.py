@@ -30,7 +30,7 @@ from grader.sandbox.isolation import LIMITS, launch, sandbox_mode
 
 DEFAULT_CALL_TIMEOUT = 20.0
 STARTUP_TIMEOUT = 60.0
-IMPORT_TIMEOUT = 60.0
+IMPORT_TIMEOUT = 30.0
 LOG_TAIL_BYTES = 2000
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_CHARS = 3000
@@ -263,7 +263,7 @@ class Worker:
                 code = None
         tail = self.output_tail()
         self.stop()
-        reason = f"exit status {code}" if code is not None and code >= 0 else f"signal {-code}" if code else "unknown"
+        reason = _exit_reason(code)
         message = f"The worker running your code stopped {when} ({reason})."
         if tail.strip():
             message += f" Last output:\n{tail}"
@@ -283,6 +283,22 @@ class Worker:
                 return log.read().decode("utf-8", "replace")
         except (OSError, AttributeError):
             return ""
+
+
+def _exit_reason(code):
+    """How a worker ended, in words (bwrap's init reports a signal as 128 + its number)."""
+    if code is None:
+        return "unknown"
+    number = -code if code < 0 else code - 128 if code > 128 else 0
+    if number:
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        what = {"SIGSEGV": "a segmentation fault", "SIGKILL": "killed, e.g. at a memory or process limit",
+                "SIGXCPU": "its CPU-time limit", "SIGXFSZ": "its file-size limit", "SIGABRT": "an abort"}.get(name, "")
+        return f"signal {number}, {name}" + (f": {what}" if what else "")
+    return f"exit status {code}"
 
 
 class Tensor:
@@ -408,14 +424,15 @@ class Submission:
     """The hidden tests' handle on one assignment folder of a submission.
 
     ``folder`` is copied once (bounded, see ``copying.py``) unless ``staged`` says it already is a
-    copy made by ``copy_submission``.
+    copy made by ``copy_submission``, whose ``CopyResult`` may then be given as ``left_out`` (so that
+    an import error can mention the links that were left out).
     """
 
-    def __init__(self, folder, call_timeout=DEFAULT_CALL_TIMEOUT, notebook=False, staged=False):
+    def __init__(self, folder, call_timeout=DEFAULT_CALL_TIMEOUT, notebook=False, staged=False, left_out=None):
         self.call_timeout = call_timeout
         self._own_copy = None
         if staged:
-            self.staging, self.copy = Path(folder), None
+            self.staging, self.copy = Path(folder), left_out
         else:
             self._own_copy = Path(tempfile.mkdtemp(prefix="grader-copy-"))
             os.chmod(self._own_copy, 0o755)

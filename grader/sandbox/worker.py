@@ -244,15 +244,19 @@ def _as_handle(value, path):
     return None
 
 
+class WrongForm(Exception):
+    """A result that is not the tuple the grader asked for (reported as such, not as a raise)."""
+
+
 def shape_result(value, keep_spec):
     """Apply a keep spec: "value" (plain data), "handle" (kept here), or a list of specs."""
     if keep_spec == "handle":
         return keep(value)
     if type(keep_spec) is list:
-        items = list(value)
-        if len(items) != len(keep_spec):
-            raise ValueError(f"expected a result of {len(keep_spec)} items, got {len(items)}")
-        return tuple(shape_result(v, s) for v, s in zip(items, keep_spec))
+        if type(value) not in (tuple, list) or len(value) != len(keep_spec):
+            size = f" of {len(value)} items" if type(value) in (tuple, list) else ""
+            raise WrongForm(f"returned a {type(value).__name__}{size}, not a tuple of {len(keep_spec)} values")
+        return tuple(shape_result(v, s) for v, s in zip(value, keep_spec))
     return to_plain(value)
 
 
@@ -354,7 +358,13 @@ def notebook_shell():
     if _shell is None:
         from IPython.core.interactiveshell import InteractiveShell
 
-        _shell = InteractiveShell.instance()
+        class NotebookShell(InteractiveShell):
+            """A shell without a screen: `%matplotlib inline` selects the backend and opens no window."""
+
+            def enable_gui(self, gui=None):
+                return None
+
+        _shell = NotebookShell.instance()
     return _shell
 
 
@@ -389,6 +399,8 @@ def answer_bytes(request_id, request):
         answer = handle(request)
     except LostHandle as exc:
         answer = {"ok": False, "error": error_of(exc, "lost_handle")}
+    except WrongForm as exc:
+        answer = {"ok": False, "error": dict(error_of(exc, "not_plain"), message=str(exc)[:MAX_ERROR_CHARS])}
     except BaseException as exc:  # noqa: BLE001 - everything the student raises is reported
         answer = {"ok": False, "error": error_of(exc)}
     answer["id"] = request_id
