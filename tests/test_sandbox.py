@@ -438,3 +438,24 @@ def test_an_unprivileged_grader_isolates_through_a_user_namespace():
     assert max(out["identity"]["pids"]) < 10
     assert out["connect"] != "connected"
     assert out["look"]["/home"] == "FileNotFoundError" and out["look"]["/run"] == "FileNotFoundError"
+
+
+def test_objects_no_longer_referenced_are_released_in_the_worker(submission):
+    import gc
+
+    mod = submission.module("mod")
+
+    def kept_in_worker():
+        table = submission.module("__main__")._objects.handle()   # the worker's table of kept objects
+        return submission.module("builtins").len(table)
+
+    kept = [mod.Counter.remote(i) for i in range(50)]
+    assert kept_in_worker() >= 50
+    bump = kept[0].bump          # an attribute keeps its object alive
+    del kept
+    gc.collect()
+    assert kept_in_worker() <= 3, "objects the grader dropped are still kept in the worker"
+    assert bump(3) == 3
+    counter = mod.Counter.remote(1)
+    with pytest.raises(StudentCodeError, match=r"`mod\.Counter\(\.\.\.\)\.nosuch`"):
+        counter.nosuch()

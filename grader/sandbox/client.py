@@ -44,13 +44,14 @@ class SubmissionFailure(AssertionError):
 class StudentCodeError(SubmissionFailure):
     """The student's code raised an exception.
 
-    ``exc_type`` is the qualified name of its class (e.g. "builtins.ValueError") and ``exc_mro``
-    the qualified names of its class and every base, as the worker reported them.
+    ``exc_type`` is the qualified name of its class (e.g. "builtins.ValueError"), ``exc_mro`` the
+    qualified names of its class and every base, and ``exc_message`` its own message (``str`` of the
+    exception, cut), as the worker reported them.
     """
 
-    def __init__(self, message, exc_type="", exc_mro=()):
+    def __init__(self, message, exc_type="", exc_mro=(), exc_message=""):
         super().__init__(message)
-        self.exc_type, self.exc_mro = exc_type, tuple(exc_mro)
+        self.exc_type, self.exc_mro, self.exc_message = exc_type, tuple(exc_mro), exc_message
 
     def is_a(self, exception_class):
         """True when the student's exception is an instance of the builtin ``exception_class``."""
@@ -89,6 +90,7 @@ class Worker:
         self.generation = 0
         self.next_id = 0
         self.callbacks = {}
+        self.unused = []   # numbers of kept objects no Remote refers to any more
 
     # -- life --------------------------------------------------------------------------------
 
@@ -113,6 +115,7 @@ class Worker:
         self.writer_fd, self.reader_fd = to_worker_w, from_worker_r
         self.generation += 1
         self.imported = set()
+        self.unused = []
         answer = self._await(0, STARTUP_TIMEOUT, "starting the worker")
         if answer.get("value") != "ready":
             raise self._broken("starting the worker", "it did not say it was ready")
@@ -148,7 +151,8 @@ class Worker:
         if self.process is None:
             self.start()
         self.next_id += 1
-        message = dict(message, id=self.next_id)
+        message = dict(message, id=self.next_id, release=self.unused[:])
+        self.unused.clear()
         try:
             payload = codec.encode(message, path="argument", extra=self._encode_extra)
         except codec.WireError as exc:
@@ -341,7 +345,17 @@ def _describe_target(target):
         return "`" + ".".join([target["module"], *target.get("path", [])]) + "`"
     if target.get("namespace"):
         return "`" + ".".join(target.get("path", [])) + "` of your notebook"
-    return "`" + ".".join(["<object>", *target.get("path", [])]) + "`"
+    return "`" + ".".join([target.get("label", "<object>"), *target.get("path", [])]) + "`"
+
+
+def _name_objects(value, label):
+    """Give the Remotes in a call's result the name of that call (for messages): ``f(...)``, ``f(...)[1]``."""
+    if type(value) is Remote:
+        value._what = f"`{label}`"
+        value._target["label"] = label
+    elif type(value) in (tuple, list):
+        for index, item in enumerate(value):
+            _name_objects(item, f"{label}[{index}]")
 
 
 class CallRecord:
@@ -364,14 +378,17 @@ class RemoteCallable:
     attribute itself as plain data; ``.handle()`` keeps it; ``.inspect(...)`` returns a CallRecord.
     """
 
-    def __init__(self, submission, target, what=None):
+    def __init__(self, submission, target, what=None, owner=None):
         self._submission, self._target = submission, target
         self._what = what or _describe_target(target)
+        self._owner = owner  # the Remote this is an attribute of: it stays alive (and kept) meanwhile
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        return RemoteCallable(self._submission, dict(self._target, path=[*self._target.get("path", []), name]))
+        owner = self if type(self) is Remote else self._owner
+        return RemoteCallable(self._submission, dict(self._target, path=[*self._target.get("path", []), name]),
+                              owner=owner)
 
     def __call__(self, *args, timeout=None, **kwargs):
         return self._submission._call(self._target, args, kwargs, VALUE, timeout)
@@ -411,6 +428,13 @@ class Remote(RemoteCallable):
 
     def __repr__(self):
         return f"<Remote {self._what}>"
+
+    def __del__(self):
+        try:
+            if self._worker.generation == self._generation and self._worker.alive():
+                self._worker.unused.append(self._number)
+        except Exception:  # noqa: BLE001 - at interpreter exit anything may be gone already
+            pass
 
 
 class ModuleProxy(RemoteCallable):
@@ -500,6 +524,8 @@ class Submission:
         answer = self.worker.request(message, timeout or self.call_timeout, what)
         if not answer["ok"]:
             raise self._failure(what, answer.get("error"))
+        if keep != VALUE:
+            _name_objects(answer["value"], what.strip("`").replace("`", ""))
         return answer
 
     def _ensure_imported(self, module):
@@ -535,7 +561,9 @@ class Submission:
             return LostObject(f"{what}: an object it needs no longer exists (the worker restarted after an "
                               "earlier failure in this test).")
         note = explain(message, self.copy.links if self.copy else [])
-        return StudentCodeError(f"{what} raised {message}{note}\n{trace}".rstrip(), str(error.get("type", ""))[:200], mro)
+        own = message.split(": ", 1)[1] if ": " in message else ""
+        return StudentCodeError(f"{what} raised {message}{note}\n{trace}".rstrip(), str(error.get("type", ""))[:200],
+                                mro, own)
 
 
 def explain(error, links):

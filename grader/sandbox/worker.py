@@ -8,10 +8,11 @@ time, in the framed plain-data format of ``codec.py`` (beside this file):
 
 - ``import``: import a module (so that a module that hangs at import is stopped once);
 - ``call``: call a function, a class or a method with plain-data arguments;
-- ``get``: read an attribute; ``describe``: the type of an object; ``release``: forget objects;
+- ``get``: read an attribute; ``describe``: the type of an object;
 - ``run_cell``: run a notebook cell in an IPython shell (notebook workers only).
 
-Targets are a module and an attribute path, an object kept from an earlier call (a handle), or
+Every request may also name kept objects the grader no longer needs (``release``). Targets are a
+module and an attribute path, an object kept from an earlier call (a handle), or
 the notebook's namespace. A result is sent back as plain data, or kept here and sent as a handle
 when the grader asks for that. Objects of the grader's (trusted models, functions) reach student
 code as proxies whose every call goes back to the grader, which computes the answer itself.
@@ -47,8 +48,8 @@ def _load_codec():
 
 
 codec = _load_codec()
-_objects = {}       # handle number -> object kept for the grader
-_numbers = {}       # id(object) -> handle number
+_objects = {}       # handle number -> object kept for the grader (one number per Remote of the grader's)
+_counter = [0]
 _channel = None
 _shell = None
 
@@ -100,15 +101,10 @@ class LostHandle(Exception):
 
 
 def keep(obj):
-    """Keep ``obj`` for the grader; return its tagged handle."""
-    number = _numbers.get(id(obj))
-    if number is None or _objects.get(number) is not obj:
-        number = len(_objects) + 1
-        while number in _objects:
-            number += 1
-        _objects[number] = obj
-        _numbers[id(obj)] = number
-    return codec.Tagged("h", number)
+    """Keep ``obj`` for the grader under a new number (each number is released on its own); return its handle."""
+    _counter[0] += 1
+    _objects[_counter[0]] = obj
+    return codec.Tagged("h", _counter[0])
 
 
 def lookup(number):
@@ -237,10 +233,9 @@ def to_plain(value, depth=0):
 
 
 def _as_handle(value, path):
-    """Objects the grader already holds travel back as their handles (e.g. in ``args_after``)."""
-    number = _numbers.get(id(value))
-    if number is not None and _objects.get(number) is value:
-        return codec.Tagged("h", number)
+    """Objects the grader holds travel back as (new) handles, e.g. in ``args_after``."""
+    if any(kept is value for kept in _objects.values()):
+        return keep(value)
     return None
 
 
@@ -293,15 +288,11 @@ def describe(obj):
 
 def handle(request):
     """Run one request; return the answer dict (plain data, tagged handles)."""
+    for number in request.get("release", []):
+        _objects.pop(number, None)
     op = request["op"]
     if op == "ping":
         return {"ok": True, "value": os.getpid()}
-    if op == "release":
-        for number in request.get("handles", []):
-            obj = _objects.pop(number, None)
-            if obj is not None:
-                _numbers.pop(id(obj), None)
-        return {"ok": True, "value": None}
     if op == "import":
         importlib.import_module(request["module"])
         return {"ok": True, "value": None}
