@@ -1,5 +1,5 @@
 """publish-solutions: refuses before the due date, then publishes the module and the executed notebook
-without the notebook's hidden tests."""
+without the notebook's hidden checks (which live in grader/suites/<aN>/notebook.py)."""
 
 import html
 import json
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from grader.paths import REPO, SOLUTIONS
+from grader.paths import REPO, SOLUTIONS, SUITES
 from grader.publish import PublishError, published_text
 
 A1 = "a1_cells"
@@ -92,8 +92,11 @@ def test_publishes_after_the_due_date(tmp_path):
     code = [c for c in executed["cells"] if c["cell_type"] == "code"]
     assert code and all(c.get("execution_count") for c in code), "every code cell ran"
     assert not any(o.get("output_type") == "error" for c in code for o in c.get("outputs", []))
-    hidden = hidden_test_lines(SOLUTIONS / A1 / f"{A1}.ipynb")
-    assert hidden, "the a1 notebook has hidden tests (the check below would test nothing)"
+    assert not hidden_test_lines(SOLUTIONS / A1 / f"{A1}.ipynb"), "hidden checks belong in the grader, not the notebook"
+    checks = (SUITES / A1 / "notebook.py").read_text().splitlines()
+    hidden = {line.strip() for line in checks
+              if len(line.strip()) >= 16 and not line.strip().startswith(('"', "#", "def ", "import ", "from "))}
+    assert hidden, "the a1 notebook checks hold code lines (the check below would test nothing)"
     page_text = html.unescape(re.sub(r"<[^>]+>", "", page))  # the text, without syntax-highlighting tags
     for text in (page_text, (folder / f"{A1}.ipynb").read_text()):
         assert "BEGIN HIDDEN TESTS" not in text
