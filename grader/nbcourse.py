@@ -1,4 +1,4 @@
-"""A throwaway nbgrader course folder, shared by release (generate) and grading (autograde)."""
+"""A throwaway nbgrader course folder in which release runs nbgrader's generate_assignment."""
 
 import os
 import shutil
