@@ -12,7 +12,7 @@ from grader.suite import run_suite
 
 
 def time_grading(assignment, runs):
-    """Median wall times (s) of the hidden suite, the notebook autograde and both, on the reference."""
+    """Median wall times (s) of the hidden suite, the notebook run and checks, and both, on the reference."""
     suite_times, notebook_times = [], []
     for _ in range(runs):
         start = time.perf_counter()
@@ -29,7 +29,7 @@ def run_bench(runs=3, out=Path("build/bench.md"), only=None):
     """Run every bench; write and return the Markdown."""
     names = only or known_assignments()
     lines = ["# Benchmarks", "", f"## Grading the reference submission (wall time, median of {runs} runs)", "",
-             "| assignment | hidden suite (s) | notebook autograde (s) | total (s) |", "|---|---|---|---|"]
+             "| assignment | hidden suite (s) | notebook (s) | total (s) |", "|---|---|---|---|"]
     for name in names:
         suite_s, notebook_s, total_s = time_grading(name, runs)
         lines.append(f"| {name} | {suite_s:.1f} | {notebook_s:.1f} | {total_s:.1f} |")
