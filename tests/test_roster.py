@@ -330,3 +330,36 @@ def test_grade_roster_refuses_bad_input_with_one_line(tmp_path):
                          "--no-gradebook", *args)
         assert run.returncode == 2 and message in run.stderr, (args, run.stderr)
         assert len(run.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.timeout(600)
+def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(tmp_path):
+    """A commit with 1,100 nested folders and a link loop: the export from git is bounded (a recursive
+    clean-up of such a tree would crash; links are never exported), the copy says what it left out, and
+    the student gets a report."""
+    repo = tmp_path / "repos" / "deep"
+    commit(repo, {A1: ASSIGNMENTS / A1}, "2027-02-28T10:00:00Z")
+    deep = repo / A1
+    descriptor = os.open(deep, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(1100):
+        os.mkdir("d", dir_fd=descriptor)
+        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=descriptor)
+        os.close(descriptor)
+        descriptor = inner
+    os.close(os.open("bottom.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor))
+    os.close(descriptor)
+    os.symlink(".", deep / "loop")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "deep", when="2027-02-28T11:00:00Z")
+    (tmp_path / "course.toml").write_text(COURSE)
+    (tmp_path / "roster.csv").write_text("student,submission\ndeep,./repos/deep\n")
+    try:
+        run = run_grader("grade-roster", "--course", str(tmp_path / "course.toml"), "--out", str(tmp_path / "r"),
+                         "--no-gradebook", "--skip-notebooks", str(tmp_path / "roster.csv"))
+        assert run.returncode == 0, run.stdout + run.stderr
+        report = json.loads((tmp_path / "r" / "deep.json").read_text())
+        part = report["assignments"][A1]
+        assert part["suite"]["max_score"] == 46 and part["score"] == 0
+        assert "folders deep" in part["feedback"], part["feedback"]
+    finally:
+        subprocess.run(["rm", "-rf", str(repo)], check=False)
