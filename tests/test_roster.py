@@ -334,20 +334,15 @@ def test_grade_roster_refuses_bad_input_with_one_line(tmp_path):
 
 @pytest.mark.timeout(600)
 def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(tmp_path):
-    """A commit with 1,100 nested folders and a link loop: the export from git is bounded (a recursive
-    clean-up of such a tree would crash; links are never exported), the copy says what it left out, and
-    the student gets a report."""
+    """A commit with 1,500 nested folders (the deep_tree exploit's own builder) and a link loop: the
+    export from git is bounded (a recursive clean-up of such a tree would crash; links are never
+    exported), the copy says what it left out, and the student gets a report."""
     repo = tmp_path / "repos" / "deep"
     commit(repo, {A1: ASSIGNMENTS / A1}, "2027-02-28T10:00:00Z")
     deep = repo / A1
-    descriptor = os.open(deep, os.O_RDONLY | os.O_DIRECTORY)
-    for _ in range(1100):
-        os.mkdir("d", dir_fd=descriptor)
-        inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=descriptor)
-        os.close(descriptor)
-        descriptor = inner
-    os.close(os.open("bottom.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=descriptor))
-    os.close(descriptor)
+    builder = {}
+    exec((Path(__file__).parent / "fixtures" / "exploits" / "deep_tree" / A1 / "_tree.py").read_text(), builder)
+    builder["build"](str(deep))
     os.symlink(".", deep / "loop")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "deep", when="2027-02-28T11:00:00Z")

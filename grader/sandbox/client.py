@@ -101,9 +101,7 @@ class Worker:
         self.log_path = self.tmp / "output.log"
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        plan = launch(mode, self.staging, (to_worker_r, from_worker_w), {"notebook": self.notebook})
-        if mode == "none":
-            (self.tmp / "work").mkdir()
+        plan = launch(mode, self.staging, (to_worker_r, from_worker_w), {"notebook": self.notebook}, self.tmp)
         try:
             with open(self.log_path, "wb") as log:
                 self.process = subprocess.Popen(plan.argv, env=plan.env, stdin=subprocess.DEVNULL, stdout=log,

@@ -167,7 +167,7 @@ def fresh_uid():
     return 200000 + secrets.randbelow(800000)
 
 
-def launch(mode, staging, channel_fds, options):
+def launch(mode, staging, channel_fds, options, scratch):
     """The command that starts the worker runtime for ``staging`` under ``mode``.
 
     Inputs:
@@ -175,14 +175,15 @@ def launch(mode, staging, channel_fds, options):
     - staging: the host folder holding the bounded copy of the submission.
     - channel_fds: (fd the worker reads requests from, fd it writes answers to).
     - options: dict of extra worker options (e.g. {"notebook": True}).
+    - scratch: the worker's own host folder; without a sandbox its working folder and home go there.
 
     Returns a ``Launch``.
     """
     config = dict(options, fd_in=channel_fds[0], fd_out=channel_fds[1], limits=LIMITS)
     if mode == "none":
         python = sys.executable
-        work = Path(staging).parent / "work"
-        home = Path(staging).parent / "home"
+        work = Path(scratch) / "work"
+        home = Path(scratch) / "home"
         home.mkdir(exist_ok=True)
         config.update(staging=str(staging), workdir=str(work), uid=None)
         env = dict(ENVIRONMENT, HOME=str(home), TMPDIR=str(home), MPLCONFIGDIR=str(home / ".matplotlib"),
