@@ -1,30 +1,21 @@
-"""Grading one submission: a pure function from a directory to a report (a dict)."""
+"""Grading one submission: a pure function from a directory to a ``Report``."""
 
+import dataclasses
 import datetime
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
 from grader.notebook import grade_notebooks
-from grader.paths import REPO, known_assignments
+from grader.paths import known_assignments
+from grader.results import AssignmentResult, NotebookResult, Report
 from grader.sandbox import content_hash, copy_submission, isolation, isolation_detail
 from grader.suite import run_suite, secret_seed_from_env
+from grader.version import grader_version, grading_version
 
 
 class GradingError(RuntimeError):
     """The submission could not be graded at all (missing folder, unknown assignment)."""
-
-
-def grader_version():
-    """The git commit of the grader (with '+dirty' when the work tree has changes)."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "grader"], cwd=REPO, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    version = commit.stdout.strip() or "unknown"
-    return version + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def assignments_to_grade(submission, requested=None):
@@ -44,13 +35,21 @@ def assignments_to_grade(submission, requested=None):
     return present
 
 
-def grade_assignment(submission, assignment, notebooks=True, secret_seed=None):
-    """Grade one assignment folder of a submission: hidden suite, then notebook.
+def reusable(previous, submission_hash, assignment, notebooks):
+    """Whether ``previous`` (an ``AssignmentResult`` of an earlier run) stands for grading this again:
+    graded, same content hash, same grading version, notebooks graded the same way."""
+    return (previous is not None and previous.graded and previous.submission_hash == submission_hash
+            and previous.grading_version == grading_version(assignment) and previous.notebook.skipped == (not notebooks))
+
+
+def grade_assignment(submission, assignment, notebooks=True, secret_seed=None, previous=None):
+    """Grade one assignment folder of a submission: hidden suite, then notebook; an ``AssignmentResult``.
 
     The folder is copied once, within bounds (``grader.sandbox.copy_submission``); the suite's and
-    the notebook's workers start from that copy, and the report's hash is taken over it. A
-    missing folder is graded as an empty one, so the report still shows every test and the full
-    maximum score.
+    the notebook's workers start from that copy, and the result's hash is taken over it. A
+    missing folder is graded as an empty one, so the result still shows every test and the full
+    maximum score. ``previous``: the result of an earlier run with the same secret seed; when it is
+    ``reusable`` for this copy, it is returned (without lateness) instead of grading again.
     """
     folder = Path(submission) / assignment
     with tempfile.TemporaryDirectory(prefix="grader-grade-") as tmp:
@@ -62,39 +61,34 @@ def grade_assignment(submission, assignment, notebooks=True, secret_seed=None):
             copied = None
         else:
             copied = copy_submission(folder, staging)
-        part = {"suite": run_suite(assignment, staging, secret_seed, staged=True, left_out=copied),
-                "submission_hash": content_hash(staging)}
+        digest = content_hash(staging)
+        if reusable(previous, digest, assignment, notebooks):
+            return dataclasses.replace(previous, lateness=None)
+        part = AssignmentResult(suite=run_suite(assignment, staging, secret_seed, staged=True, left_out=copied),
+                                submission_hash=digest, grading_version=grading_version(assignment))
         if notebooks:
-            part["notebook"] = grade_notebooks(assignment, staging, secret_seed, staged=True)
+            part.notebook = grade_notebooks(assignment, staging, secret_seed, staged=True)
         else:
-            part["notebook"] = {"score": 0.0, "max_score": 0.0, "skipped": True}
+            part.notebook = NotebookResult(skipped=True)
     if missing:
-        part["feedback"] = f"The folder {assignment}/ is missing from the submission; it was graded as empty."
+        part.feedback = f"The folder {assignment}/ is missing from the submission; it was graded as empty."
     elif copied.notes():
-        part["feedback"] = copied.notes()
-    part["score"] = part["suite"]["score"] + part["notebook"]["score"]
-    part["max_score"] = part["suite"]["max_score"] + part["notebook"]["max_score"]
+        part.feedback = copied.notes()
     return part
 
 
+def new_report(student, seed):
+    """An empty ``Report`` for ``student``, stamped with the time, the grader and the isolation."""
+    return Report(student=student, graded_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                  grader_version=grader_version(), secret_seed=seed, isolation=isolation(),
+                  isolation_detail=isolation_detail())
+
+
 def grade_submission(submission, student, assignments=None, notebooks=True, secret_seed=None):
-    """Grade every assignment present in ``submission``; return the report dict."""
+    """Grade every assignment present in ``submission`` (or the requested ones); return the ``Report``."""
     names = assignments_to_grade(submission, assignments)
     seed = secret_seed_from_env() if secret_seed is None else secret_seed
-    report = {
-        "student": student,
-        "score": 0.0,
-        "max_score": 0.0,
-        "assignments": {},
-        "graded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "grader_version": grader_version(),
-        "secret_seed": seed,
-        "isolation": isolation(),
-        "isolation_detail": isolation_detail(),
-    }
+    report = new_report(student, seed)
     for name in names:
-        part = grade_assignment(submission, name, notebooks, seed)
-        report["assignments"][name] = part
-        report["score"] += part["score"]
-        report["max_score"] += part["max_score"]
+        report.assignments[name] = grade_assignment(submission, name, notebooks, seed)
     return report

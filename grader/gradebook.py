@@ -1,10 +1,15 @@
-"""The gradebook: one SQLite row per (student, assignment), replaced when re-graded."""
+"""The gradebook: one SQLite row per (student, assignment), replaced when re-graded.
+
+Each row keeps that assignment's report (``Report.only``) as JSON. A "not graded" result (no
+repository, checkout failed) never replaces a graded row: the earlier grade stays, and the class
+summary names the students whose latest grading failed."""
 
 import json
 import sqlite3
 from pathlib import Path
 
 from grader.report import ReportError, read_report, student_of_file, verify_report
+from grader.results import report_from_dict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grades (
@@ -29,16 +34,26 @@ def connect(path):
 
 
 def record(path, report):
-    """Record every assignment of one report, replacing that student's earlier entries, atomically."""
+    """Record every assignment of one ``Report``, replacing that student's earlier entries, atomically.
+
+    Returns the names of the assignments whose "not graded" result was not recorded because a graded
+    row was already there.
+    """
     connection = connect(path)
+    kept = []
     try:
         connection.execute("BEGIN IMMEDIATE")
-        for assignment, part in report["assignments"].items():
-            single = dict(report, assignments={assignment: part}, score=part["score"], max_score=part["max_score"])
+        for assignment, part in report.assignments.items():
+            if not part.graded:
+                stored = connection.execute("SELECT report FROM grades WHERE student = ? AND assignment = ?",
+                                            (report.student, assignment)).fetchone()
+                if stored and json.loads(stored[0])["assignments"][assignment].get("status", "graded") == "graded":
+                    kept.append(assignment)
+                    continue
             connection.execute(
                 "INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?)",
-                (report["student"], assignment, part["score"], part["max_score"], report.get("graded_at", ""),
-                 json.dumps(single)),
+                (report.student, assignment, part.score, part.max_score, report.graded_at,
+                 json.dumps(report.only(assignment).to_dict())),
             )
         connection.execute("COMMIT")
     except BaseException:
@@ -46,6 +61,7 @@ def record(path, report):
         raise
     finally:
         connection.close()
+    return kept
 
 
 def rows(path):
@@ -59,15 +75,54 @@ def rows(path):
         connection.close()
 
 
-def stored_reports(path):
-    """All ``(student, assignment, report dict)`` rows, sorted; each report holds that one assignment."""
+def stored_reports(path, problems=None):
+    """All ``(student, assignment, Report)`` rows, sorted; each report holds that one assignment.
+
+    A row that is not a valid report (an old or edited gradebook) is left out; with a ``problems``
+    list, one line naming it is appended there.
+    """
     connection = connect(path)
     try:
         stored = connection.execute(
             "SELECT student, assignment, report FROM grades ORDER BY student, assignment").fetchall()
     finally:
         connection.close()
-    return [(student, assignment, json.loads(text)) for student, assignment, text in stored]
+    out = []
+    for student, assignment, text in stored:
+        try:
+            report = report_from_dict(json.loads(text), expected_student=student, course_assignments=[assignment])
+        except (ReportError, ValueError, RecursionError) as exc:
+            if problems is not None:
+                problems.append(f"left out {student!r} {assignment!r}: {str(exc).splitlines()[0][:200]}")
+            continue
+        out.append((student, assignment, report))
+    return out
+
+
+def version_problems(stored, current=None):
+    """One line per assignment whose graded rows come from more than one grading version.
+
+    stored: ``stored_reports`` rows; current: ``{assignment: version}`` of this checkout (the
+    students to regrade are those on another one; without it, those not on the newest-graded one).
+    """
+    versions = {}
+    for student, assignment, report in stored:
+        part = report.assignments[assignment]
+        if part.graded:
+            versions.setdefault(assignment, {}).setdefault(part.grading_version or "unknown", []).append(
+                (report.graded_at, student))
+    lines = []
+    for assignment, found in sorted(versions.items()):
+        if len(found) < 2:
+            continue
+        keep = (current or {}).get(assignment)
+        if keep not in found:
+            keep = max(found, key=lambda v: max(found[v]))
+        regrade = sorted(s for v, rows in found.items() if v != keep for _, s in rows)
+        lines.append(f"{assignment}: graded by {len(found)} grading versions (hidden suite, notebook or grader "
+                     f"changed); {len(regrade)} student(s) not on the current one {keep}: {', '.join(regrade)}. "
+                     "Regrade them (grade-roster --stale) or pass --allow-mixed.")
+    return lines
 
 
 def collect(path, report_files, course_assignments, roster=None):
@@ -75,18 +130,19 @@ def collect(path, report_files, course_assignments, roster=None):
 
     report_files: paths named ``<student>.json``; course_assignments: the names a report may grade;
     roster: the student ids allowed (None: any). Returns one result per file, in order:
-    ``{"file", "report", "claimed"}`` (the verified report as recorded; the total the file stated when
-    it differs from the recomputed one, else None) or ``{"file", "error"}`` (one line naming the file).
+    ``{"file", "report", "claimed", "kept"}`` (the verified ``Report`` as recorded; the total the file
+    stated when it differs from the recomputed one, else None; the assignments whose "not graded"
+    result left an earlier grade in place) or ``{"file", "error"}`` (one line naming the file).
     """
     results, seen = [], {}
     for file in report_files:
         try:
             stated = read_report(file)
             report = verify_report(stated, student_of_file(file), course_assignments, roster)
-            if report["student"] in seen:
-                raise ReportError(f"student {report['student']!r} was already collected from "
-                                  f"{seen[report['student']]} in this run; collect one report per student")
-            record(path, report)
+            if report.student in seen:
+                raise ReportError(f"student {report.student!r} was already collected from "
+                                  f"{seen[report.student]} in this run; collect one report per student")
+            kept = record(path, report)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop the others
             reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
             if not isinstance(exc, (ReportError, sqlite3.Error)):
@@ -94,10 +150,10 @@ def collect(path, report_files, course_assignments, roster=None):
             reason = reason if reason.startswith(str(file)) else f"{file}: {reason}"
             results.append({"file": str(file), "error": reason})
             continue
-        seen[report["student"]] = str(file)
+        seen[report.student] = str(file)
         claimed = stated.get("score")
-        results.append({"file": str(file), "report": report,
-                        "claimed": None if _same_number(claimed, report["score"]) else claimed})
+        results.append({"file": str(file), "report": report, "kept": kept,
+                        "claimed": None if _same_number(claimed, report.score) else claimed})
     return results
 
 

@@ -61,8 +61,8 @@ def grade_mutant(assignment, mutant_path, exitfirst=False):
             suite = run_suite(assignment, folder, exitfirst=exitfirst)
         except Exception as exc:  # noqa: BLE001 - a broken suite is reported per mutant
             return {"mutant": mutant_path.stem, "error": f"{type(exc).__name__}: {exc}"}
-    caught = [t["name"] for t in suite["tests"] if not t["passed"] and t["feedback"]]
-    return {"mutant": mutant_path.stem, "score": suite["score"], "max_score": suite["max_score"], "caught_by": caught}
+    caught = [t.name for t in suite.tests if not t.passed and t.feedback]
+    return {"mutant": mutant_path.stem, "score": suite.score, "max_score": suite.max_score, "caught_by": caught}
 
 
 def run_mutants(assignment, exitfirst=False):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.paths import ASSIGNMENTS, SOLUTIONS, SUITES
+from grader.results import CellResult, NotebookResult
 from grader.sandbox import Submission, SubmissionFailure, copy_submission
 
 CELL_TIMEOUT = 300.0
@@ -239,7 +240,7 @@ def run_cells(cells, checks, results, staging, secret_seed):
 
 
 def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
-    """Grade the notebooks of one assignment folder; return the notebook part of a report.
+    """Grade the notebooks of one assignment folder; return its ``NotebookResult``.
 
     ``staged``: ``folder`` is already a bounded copy; otherwise one is made here.
     """
@@ -248,7 +249,7 @@ def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
     from grader.suite import secret_seed_from_env
 
     seed = secret_seed_from_env() if secret_seed is None else secret_seed
-    part = {"score": 0.0, "max_score": 0.0, "manual_max_score": 0.0, "cells": [], "feedback": ""}
+    part = NotebookResult()
     sources = instructor_notebooks(assignment)
     if not sources:
         return part
@@ -261,14 +262,12 @@ def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
         notes = []
         for source in sources:
             cells, manual, more = grade_notebook(assignment, source, folder, seed)
-            part["cells"] += cells
-            part["manual_max_score"] += manual
+            part.cells += [CellResult(c["name"], c["points"], c["max_points"], c["feedback"]) for c in cells]
+            part.manual_max_score += manual
             notes += more
-    for cell in part["cells"]:
-        if cell["points"] < cell["max_points"] and cell["feedback"]:
-            notes.append(f"Notebook check `{cell['name'].split(':')[-1]}` ({cell['points']:g}/{cell['max_points']:g}): "
-                         f"{_note(cell['feedback'])}")
-    part["score"] = sum(c["points"] for c in part["cells"])
-    part["max_score"] = sum(c["max_points"] for c in part["cells"])
-    part["feedback"] = "\n".join(notes)
+    for cell in part.cells:
+        if cell.points < cell.max_points and cell.feedback:
+            notes.append(f"Notebook check `{cell.name.split(':')[-1]}` ({cell.points:g}/{cell.max_points:g}): "
+                         f"{_note(cell.feedback)}")
+    part.feedback = "\n".join(notes)
     return part

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.paths import SUITES
+from grader.results import SuiteResult, TestResult
 from grader.sandbox import Submission, SubmissionFailure
 
 DEFAULT_SECRET_SEED = 20261122
@@ -107,7 +108,7 @@ def feedback_for(excinfo, report):
 
 
 def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=False, left_out=None):
-    """Run ``grader/suites/<assignment>`` against ``folder``; return the suite part of a report.
+    """Run ``grader/suites/<assignment>`` against ``folder``; return its ``SuiteResult``.
 
     ``staged``: ``folder`` is already a bounded copy (``grader.sandbox.copy_submission``, whose
     ``CopyResult`` is ``left_out``); otherwise one is made. With ``exitfirst`` the run stops at the first failed test (used to check mutants
@@ -127,14 +128,5 @@ def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=Fals
     if plugin.errors or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         details = "; ".join(plugin.errors) or f"pytest exit code {int(exit_code)}"
         raise RuntimeError(f"the hidden suite of {assignment} is broken: {details}")
-    tests = []
-    for nodeid in plugin.order:
-        result = plugin.results[nodeid]
-        result.pop("_ok")
-        tests.append(result)
-    return {
-        "score": sum(t["points"] for t in tests),
-        "max_score": sum(t["max_points"] for t in tests),
-        "secret_seed": plugin.seed,
-        "tests": tests,
-    }
+    return SuiteResult([TestResult(r["name"], r["max_points"], r["passed"], r["feedback"])
+                        for r in (plugin.results[nodeid] for nodeid in plugin.order)])

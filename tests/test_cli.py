@@ -9,6 +9,7 @@ import pytest
 
 from grader.gradebook import record, rows
 from grader.paths import REPO
+from grader.results import report_from_dict
 
 
 def run_grader(*args):
@@ -39,9 +40,9 @@ def fake_report(student, score, assignment="a1_cells"):
 
 def test_regrading_replaces_the_students_entry(tmp_path):
     book = tmp_path / "g.sqlite"
-    record(book, fake_report("ada", 3.0))
-    record(book, fake_report("ada", 7.0))
-    record(book, fake_report("ada", 5.0, "a2_bptt"))
+    record(book, report_from_dict(fake_report("ada", 3.0)))
+    record(book, report_from_dict(fake_report("ada", 7.0)))
+    record(book, report_from_dict(fake_report("ada", 5.0, "a2_bptt")))
     assert rows(book) == [("ada", "a1_cells", 7.0, 10.0), ("ada", "a2_bptt", 5.0, 10.0)]
 
 
