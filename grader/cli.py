@@ -100,7 +100,6 @@ def cmd_mutants(args):
 
 def cmd_collect(args):
     from grader.gradebook import collect
-    from grader.report import is_official
 
     results = collect(args.gradebook, args.reports, _course_assignments(args.course), _roster_ids(args.roster))
     for result in results:
@@ -108,11 +107,15 @@ def cmd_collect(args):
             print(f"rejected {result['error']}", file=sys.stderr)
             continue
         report, claimed = result["report"], result["claimed"]
-        notes = [] if is_official(report) else [
-            f"unofficial: graded without isolation ({str(report.get('isolation', 'not stated'))[:40]})"]
+        notes = [] if report.official else [
+            f"unofficial: graded without isolation ({report.isolation[:40]})"]
         if claimed is not None:
             notes.append(f"the report claimed {str(claimed)[:40]}; recomputed from its tests")
-        print(f"recorded {report['student']}: {report['score']:g} / {report['max_score']:g}"
+        if report.status != "graded":
+            notes.append(f"{report.status}: {report.reason[:200]}")
+        if result["kept"]:
+            notes.append(f"kept the earlier grade of {', '.join(result['kept'])}")
+        print(f"recorded {report.student}: {report.score:g} / {report.max_score:g}"
               + "".join(f" ({note})" for note in notes))
     rejected = sum("error" in r for r in results)
     if rejected:
@@ -143,12 +146,19 @@ def _roster_ids(path):
 
 
 def cmd_export(args):
-    from grader.export import export_csv
+    from grader.export import ExportError, export_csv
 
     course = _course(args.course) if args.course else None
-    count, problems = export_csv(args.gradebook, args.csv, late=args.late, course=course)
+    try:
+        count, problems, mixed = export_csv(args.gradebook, args.csv, late=args.late, course=course,
+                                            allow_mixed=args.allow_mixed)
+    except ExportError as exc:
+        print(f"error: nothing exported: {exc}", file=sys.stderr)
+        return 1
     for problem in problems:
         print(problem, file=sys.stderr)
+    for line in mixed:
+        print(f"warning (--allow-mixed): {line}", file=sys.stderr)
     print(f"wrote {count} student(s) to {args.csv}")
     return 1 if problems else 0
 
@@ -169,7 +179,7 @@ def _names(values):
 
 def cmd_grade_roster(args):
     from grader.course import CourseError
-    from grader.roster import RosterError, grade_roster, results_table
+    from grader.roster import RosterError
     from grader.runner import RunnerError, official_isolation, require_root, revoke_sudo
 
     # Fail closed, before anything else: no student code runs unless it is isolated (or the dry run
@@ -185,23 +195,36 @@ def cmd_grade_roster(args):
                 print(f"revoke-sudo: {line}", file=sys.stderr)
     except RunnerError as exc:
         raise UsageError(str(exc)) from None
+    from grader.semester import grade_roster, results_table
+
     course = _course(args.course)
     try:
-        results = grade_roster(args.roster or course.roster, course, args.out, jobs=args.jobs,
-                               assignments=_names(args.assignment) or None, only=args.only,
-                               submissions=args.submissions, notebooks=not args.skip_notebooks,
-                               gradebook=None if args.no_gradebook else args.gradebook)
+        names, results = grade_roster(args.roster or course.roster, course, args.out, jobs=args.jobs,
+                                      assignments=_names(args.assignment) or None, only=args.only,
+                                      submissions=args.submissions, notebooks=not args.skip_notebooks,
+                                      gradebook=None if args.no_gradebook else args.gradebook,
+                                      push_times=args.push_times, previous=args.previous, force=args.force,
+                                      stale=args.stale)
     except (RosterError, CourseError) as exc:
         raise UsageError(str(exc)) from None
+    if not names:
+        print("No assignment is past its due date: nothing to grade (--assignment all grades every one).")
+        return 0
+    if not results:
+        print(f"Nobody to grade for {', '.join(names)}" + (": no report is stale." if args.stale else "."))
+        return 0
+    print(f"Graded {', '.join(names)}.\n")
     print(results_table(results))
-    return 1 if any("error" in r for r in results) else 0
+    return 1 if any("error" in r or r["status"] != "graded" for r in results) else 0
 
 
 def cmd_feedback(args):
+    from grader.export import roster_students
     from grader.feedback import write_feedback
 
+    roster = roster_students(_course(args.course)) if args.course else None
     paths, problems = write_feedback(args.gradebook, args.out, students=args.student,
-                                     assignments=_names(args.assignment))
+                                     assignments=_names(args.assignment), roster=roster)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"wrote {len(paths)} feedback page(s) to {args.out}")
@@ -209,9 +232,18 @@ def cmd_feedback(args):
 
 
 def cmd_summary(args):
-    from grader.summary import class_summary
+    from grader.summary import MixedVersions, class_summary
 
-    print(class_summary(args.gradebook))
+    roster = None
+    if args.course:
+        from grader.export import roster_students
+
+        roster = roster_students(_course(args.course))
+    try:
+        print(class_summary(args.gradebook, roster, allow_mixed=args.allow_mixed))
+    except MixedVersions as exc:
+        print(f"error: no summary: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -220,10 +252,11 @@ def cmd_publish_solutions(args):
     from grader.publish import PublishError, publish_solutions
 
     course = _course(args.course)
-    names = _names(args.assignment) or (course.past_due() if args.due else [])
+    names = _names(args.assignment) or (course.publishable() if args.due else [])
     if not names:
         if args.due:
-            print("no assignment is past its due date: nothing to publish")
+            print("no assignment's late window has closed (due date or latest extension, plus grace and "
+                  "max_late_days): nothing to publish")
             return 0
         raise UsageError("name an assignment (--assignment aN) or use --due")
     try:
@@ -259,18 +292,110 @@ def cmd_push_template(args):
 
 def cmd_plan(args):
     from grader.course import CourseError
-    from grader.roster import RosterError, plan
+    from grader.plan import PlanError, plan
+    from grader.roster import RosterError
 
     course = _course(args.course)
     try:
         outputs = plan(course, _names(args.assignment), with_roster=args.roster)
-    except (RosterError, CourseError) as exc:
+    except (PlanError, RosterError, CourseError) as exc:
         raise UsageError(str(exc)) from None
     text = "".join(f"{key}={value}\n" for key, value in outputs.items())
     if args.github_output:
         with open(args.github_output, "a") as handle:
             handle.write(text)
     print(text, end="")
+    return 0
+
+
+def cmd_fetch(args):
+    """Clone each student's repository and fetch its push timeline; a failure is that student's only."""
+    import json
+    import shutil
+
+    from grader.github import GITHUB_API, GITHUB_URL, GitHubError, clone, fetch_activity, repository_slug
+    from grader.roster import RosterError, read_roster
+
+    course = _course(args.course)
+    try:
+        entries = {entry.student: entry for entry in read_roster(course.roster)}
+    except RosterError as exc:
+        raise UsageError(str(exc)) from None
+    students = _names(args.students)
+    if not students:
+        raise UsageError("--students names no student")
+    unknown = [student for student in students if student not in entries]
+    if unknown:
+        raise UsageError(f"student {unknown[0]} is not on the roster {course.roster}")
+    token = os.environ.get("GRADER_GITHUB_TOKEN") or None
+    base = os.environ.get("GRADER_GITHUB_URL") or GITHUB_URL
+    api = os.environ.get("GRADER_GITHUB_API") or GITHUB_API
+    out, timelines = Path(args.out), Path(args.push_times)
+    out.mkdir(parents=True, exist_ok=True)
+    timelines.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for student in dict.fromkeys(students):
+        submission = entries[student].submission
+        dest, marker, timeline = out / student, out / f"{student}.not-graded", timelines / f"{student}.json"
+        try:
+            try:
+                slug = repository_slug(submission)
+            except GitHubError as exc:
+                raise GitHubError(f"no repository owner/name on the roster: {exc}") from None
+            try:
+                clone(slug, dest, token, base)
+            except GitHubError as exc:
+                raise GitHubError(f"no repository {slug}, or no read access: {exc}") from None
+            try:
+                events = fetch_activity(slug, token, api)
+            except GitHubError as exc:
+                shutil.rmtree(dest, ignore_errors=True)
+                raise GitHubError(f"no push timeline of {slug}: {exc}") from None
+        except GitHubError as exc:
+            failed += 1
+            reason = " ".join(str(exc).split())
+            marker.write_text(reason + "\n")
+            timeline.unlink(missing_ok=True)
+            print(f"not fetched {student}: {reason}")
+            continue
+        timeline.write_text(json.dumps(events, indent=1) + "\n")
+        marker.unlink(missing_ok=True)
+        print(f"fetched {student}: {slug} into {dest}, {len(events)} activity event(s) into {timeline}")
+    if failed:
+        print(f"{failed} of {len(dict.fromkeys(students))} student(s) not fetched: their reasons are in "
+              f"{out}/<student>.not-graded; the grader reports them as not graded")
+    return 1 if failed else 0
+
+
+def cmd_not_graded(args):
+    """A "not graded" report, with the reason, for every student who has no report in --out."""
+    from grader.report import write_report
+    from grader.results import ReportError, check_assignment_name, check_student_id, not_graded_report
+
+    students, assignments = _names(args.students), _names(args.assignment)
+    if not students or not assignments:
+        raise UsageError("name the students (--students) and the assignments (--assignment)")
+    try:
+        for student in students:
+            check_student_id(student)
+        for name in assignments:
+            check_assignment_name(name)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(args.out)
+    written = 0
+    for student in dict.fromkeys(students):
+        path = out / f"{student}.json"
+        if path.exists():
+            print(f"kept {path}")
+            continue
+        try:
+            write_report(not_graded_report(student, assignments, args.reason), path)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        written += 1
+        print(f"wrote {path}: not graded ({' '.join(args.reason.split())[:200]})")
+    print(f"{written} not-graded report(s) written, {len(dict.fromkeys(students)) - written} student(s) had one")
     return 0
 
 
@@ -320,15 +445,19 @@ def parser():
     export.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
     export.add_argument("--late", action="store_true",
                         help="add <assignment>_late (status) and <assignment>_late_days columns")
-    export.add_argument("--course", help="course.toml: add course_points (scores scaled to each assignment's points)")
+    export.add_argument("--course", help="course.toml: add course_points (scores scaled to each assignment's points) "
+                                         "and a row for every roster student")
+    export.add_argument("--allow-mixed", action="store_true",
+                        help="export even when one assignment's grades come from different grading versions")
     export.set_defaults(run=cmd_export)
 
     roster = sub.add_parser("grade-roster", help="grade every student of a roster with a process pool")
     roster.add_argument("roster", nargs="?", help="CSV student,submission (default: the roster in course.toml)")
     roster.add_argument("--jobs", type=int, default=1, help="worker processes (default: %(default)s)")
     roster.add_argument("--out", default="build/reports", help="folder for the reports (default: %(default)s)")
-    roster.add_argument("--assignment", action="append", help="grade only these (repeatable or comma-separated; "
-                                                               "default: every assignment in course.toml)")
+    roster.add_argument("--assignment", action="append",
+                        help="grade these (repeatable or comma-separated; `all`: every assignment in course.toml; "
+                             "default: exactly those past their due date)")
     roster.add_argument("--only", action="append", help="grade only this student (repeatable)")
     roster.add_argument("--submissions", help="folder with a checkout per student (<folder>/<student>) "
                                               "used instead of the roster's location")
@@ -336,6 +465,16 @@ def parser():
     roster.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
     roster.add_argument("--no-gradebook", action="store_true", help="write the reports only (collect them later)")
     roster.add_argument("--skip-notebooks", action="store_true", help="run the hidden suites only")
+    roster.add_argument("--push-times", metavar="DIR",
+                        help="folder of push timelines, <student>.json (GitHub's repository activity, fetched by "
+                             "`grader fetch`): lateness from the times GitHub received each push; without it, "
+                             "commit dates (which students can set), and every report says so")
+    roster.add_argument("--previous", metavar="DIR",
+                        help="reports of an earlier run (<student>.json) to reuse for unchanged submissions "
+                             "(default: the gradebook's)")
+    roster.add_argument("--force", action="store_true", help="grade everything again, reusing nothing")
+    roster.add_argument("--stale", action="store_true",
+                        help="grade only the students with a report from another grading version (see export)")
     roster.add_argument("--allow-unisolated", action="store_true",
                         help="grade even where student code cannot be isolated (a dry run: reports say "
                              "isolation 'none' and are not official)")
@@ -349,17 +488,23 @@ def parser():
     feedback.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
     feedback.add_argument("--student", action="append", help="only this student (repeatable)")
     feedback.add_argument("--assignment", action="append")
+    feedback.add_argument("--course", help="course.toml: also a page for every roster student without a report")
     feedback.set_defaults(run=cmd_feedback)
 
     summary = sub.add_parser("summary", help="class summary: score distribution, per-test pass rates (Markdown)")
     summary.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
+    summary.add_argument("--course", help="course.toml: also list the roster students without any report")
+    summary.add_argument("--allow-mixed", action="store_true",
+                         help="summarise even when one assignment's grades come from different grading versions")
     summary.set_defaults(run=cmd_summary)
 
     publish = sub.add_parser("publish-solutions", help="publish the solutions of an assignment past its due date")
     publish.add_argument("--assignment", action="append")
-    publish.add_argument("--due", action="store_true", help="every assignment past its due date")
+    publish.add_argument("--due", action="store_true",
+                         help="every assignment whose late window has closed (due date or latest extension, "
+                              "plus grace and max_late_days)")
     publish.add_argument("--out", required=True)
-    publish.add_argument("--force", action="store_true", help="publish even before the due date")
+    publish.add_argument("--force", action="store_true", help="publish even before the late window closes")
     publish.add_argument("--course", help="course configuration (default: course.toml)")
     publish.set_defaults(run=cmd_publish_solutions)
 
@@ -380,6 +525,21 @@ def parser():
     plan.add_argument("--course")
     plan.add_argument("--github-output", help="append the lines to this file ($GITHUB_OUTPUT)")
     plan.set_defaults(run=cmd_plan)
+
+    fetch = sub.add_parser("fetch", help="clone students' GitHub repositories and fetch their push timelines")
+    fetch.add_argument("--students", action="append", required=True, help="student ids (comma-separated or repeated)")
+    fetch.add_argument("--out", required=True, help="folder for the clones (<out>/<student>, or "
+                                                    "<out>/<student>.not-graded with the reason)")
+    fetch.add_argument("--push-times", required=True, help="folder for the activity timelines (<student>.json)")
+    fetch.add_argument("--course", help="course configuration, naming the roster (default: course.toml)")
+    fetch.set_defaults(run=cmd_fetch)
+
+    not_graded = sub.add_parser("not-graded", help="a not-graded report for every student without a report")
+    not_graded.add_argument("--students", action="append", required=True, help="comma-separated or repeated")
+    not_graded.add_argument("--assignment", action="append", required=True, help="comma-separated or repeated")
+    not_graded.add_argument("--reason", required=True, help="one line: why these students were not graded")
+    not_graded.add_argument("--out", required=True, help="the reports' folder (<out>/<student>.json)")
+    not_graded.set_defaults(run=cmd_not_graded)
 
     bench = sub.add_parser("bench", help="benchmarks (grading time and each assignment's bench)")
     bench.add_argument("--runs", type=int, default=3)

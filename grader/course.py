@@ -1,11 +1,13 @@
 """The course configuration, ``course.toml``: assignments with due dates and points, the late rule,
-the roster and the student template repository.
+the roster, the students' extensions and the student template repository.
 
 Every problem is a ``CourseError`` whose message is one line naming the file and the key, e.g.
 ``course.toml: assignments.a1_cells.due: needs a time zone (write 2027-03-01T23:59:00+01:00)``.
 """
 
+import csv
 import datetime
+import io
 import os
 import re
 import tomllib
@@ -55,6 +57,7 @@ class Course:
     student_template: str
     late: LateRule
     assignments: dict = field(default_factory=dict)
+    extensions: dict = field(default_factory=dict)   # {(student, assignment): extended due date}
 
     def assignment(self, name):
         """The configured assignment ``name``; CourseError when it is not in the file."""
@@ -67,6 +70,22 @@ class Course:
         """Names of the assignments whose due date has passed, in order."""
         now = now or datetime.datetime.now(datetime.timezone.utc)
         return [a.name for a in self.assignments.values() if a.due <= now]
+
+    def due_for(self, student, name):
+        """``(due date, extended)``: the student's extended due date of ``name`` if any, else the course's."""
+        extension = self.extensions.get((student, name))
+        return (extension, True) if extension is not None else (self.assignment(name).due, False)
+
+    def late_window_closes(self, name):
+        """When no late work of ``name`` can be accepted any more: the latest due date (extensions
+        included) plus the grace period and ``max_late_days``; solutions are published after it."""
+        dues = [self.assignment(name).due] + [d for (_, a), d in self.extensions.items() if a == name]
+        return max(dues) + datetime.timedelta(minutes=self.late.grace_minutes, days=self.late.max_late_days)
+
+    def publishable(self, now=None):
+        """Names of the assignments whose late window has closed, in order."""
+        now = now or datetime.datetime.now(datetime.timezone.utc)
+        return [name for name in self.assignments if self.late_window_closes(name) <= now]
 
 
 def _fail(path, key, message):
@@ -131,7 +150,7 @@ def parse_course(data, path, known=None):
     path = Path(path)
     _no_unknown(data, {"course", "late", "assignments"}, "(top level)", path)
     course = _table(data, "course", path)
-    _no_unknown(course, {"name", "roster", "student_template"}, "course", path)
+    _no_unknown(course, {"name", "roster", "student_template", "extensions"}, "course", path)
     name = _string(course, "name", "course", path)
     roster = _string(course, "roster", "course", path)
     template = _string(course, "student_template", "course", path)
@@ -166,8 +185,53 @@ def parse_course(data, path, known=None):
         if points <= 0:
             _fail(path, f"{prefix}.points", f"must be positive, not {entry['points']!r}")
         assignments[key] = Assignment(key, _due(entry, prefix, path), points)
+    extensions = {}
+    if course.get("extensions") is not None:
+        extensions = read_extensions(path.parent / _string(course, "extensions", "course", path), assignments)
     return Course(path=path, name=name, roster=(path.parent / roster), student_template=template, late=rule,
-                  assignments=assignments)
+                  assignments=assignments, extensions=extensions)
+
+
+def read_extensions(path, assignments):
+    """``{(student, assignment): due}`` from the extensions CSV (header ``student,assignment,due``).
+
+    A student may have one extension per assignment; ``due`` is a date-time with a time zone, like
+    the due dates in course.toml. Every problem is a CourseError naming the file and the line.
+    """
+    from grader.results import STUDENT_ID
+
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise CourseError(f"{path}: the extensions file (course.extensions) cannot be read "
+                          f"({exc.strerror or exc})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or [f.strip() for f in reader.fieldnames] != ["student", "assignment", "due"]:
+        raise CourseError(f"{path}: the first line must be the header `student,assignment,due`")
+    out = {}
+    for number, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
+        if not any(row.values()):
+            continue
+        student, assignment = row.get("student", ""), row.get("assignment", "")
+        where = f"{path.name}:{number}"
+        if not STUDENT_ID.fullmatch(student):
+            raise CourseError(f"{where}: {student!r} is not a student id")
+        if assignment not in assignments:
+            raise CourseError(f"{where}: {assignment!r} is not an assignment of the course "
+                              f"({', '.join(assignments)})")
+        try:
+            due = datetime.datetime.fromisoformat(row.get("due", ""))
+        except ValueError:
+            raise CourseError(f"{where}: due {row.get('due', '')!r} is not a date-time "
+                              "(write 2027-03-08T23:59:00+01:00)") from None
+        if due.tzinfo is None:
+            raise CourseError(f"{where}: due {row['due']!r} needs a time zone (write e.g. {row['due']}+01:00)")
+        if (student, assignment) in out:
+            raise CourseError(f"{where}: a second extension of {assignment} for {student}; keep one line")
+        out[(student, assignment)] = due
+    return out
 
 
 def load_course(path=None, known=None):

@@ -1,55 +1,56 @@
 """Export the gradebook as CSV: one row per student, a column per assignment, and the total.
 
-With ``late=True`` two columns per assignment follow: ``<a>_late`` (the lateness status of the
-graded commit: on-time, last-before-due, penalty, unknown; empty when the report has none) and
-``<a>_late_days`` (days between the due date and the student's newest commit, 0 when on time).
-With a ``course`` the column ``course_points`` adds each assignment's score scaled to its
-``points`` in course.toml. The last column, ``official``, is ``yes`` when every assignment of the
-student was graded under isolation (bubblewrap) and ``no`` otherwise.
+Columns: ``student``, ``status`` (graded; partly graded; not graded; no report: a roster student the
+gradebook has nothing for), ``reason`` (why not), one column per assignment (empty when that
+assignment could not be graded), ``total``, ``max_total``; with a ``course``, ``course_points`` (each
+assignment's score scaled to its ``points`` in course.toml). With ``late=True`` two columns per
+assignment follow: ``<a>_late`` (on-time, last-before-due, penalty, not-submitted, unknown) and
+``<a>_late_days``. The last column, ``official``, is ``yes`` when every grade of the student was
+given under isolation (bubblewrap).
 
-Only what ``collect`` stored is read; a row whose student or assignment name breaks the naming rules
-(an old or edited gradebook) is left out and reported.
+With a course, every student of its roster gets a row. Rows of one assignment graded by different
+grading versions are not exported together (``allow_mixed`` to do it anyway): the problem names the
+students to regrade. Standard library only.
 """
 
 import csv
 from pathlib import Path
 
-from grader.gradebook import stored_reports
-from grader.report import ReportError, check_assignment_name, check_student_id, is_official
+from grader.gradebook import stored_reports, version_problems
+from grader.version import current_versions
 
 
-def lateness_rows(gradebook):
-    """``{(student, assignment): lateness dict}`` from the reports stored in the gradebook."""
-    out = {}
-    for student, assignment, report in stored_reports(gradebook):
-        part = report.get("assignments", {}).get(assignment, {})
-        if part.get("lateness"):
-            out[(student, assignment)] = part["lateness"]
-    return out
+class ExportError(ValueError):
+    """The gradebook cannot be exported as it is; the message names what to do."""
 
 
-def gradebook_table(gradebook):
-    """``({student: {assignment: (score, max_score, official)}}, problems)`` from the stored reports."""
-    table, problems = {}, []
-    for student, assignment, report in stored_reports(gradebook):
-        try:
-            check_student_id(student)
-            check_assignment_name(assignment)
-            part = report["assignments"][assignment]
-            entry = (float(part["score"]), float(part["max_score"]), is_official(report))
-        except (ReportError, KeyError, TypeError, ValueError) as exc:
-            problems.append(f"left out {student!r} {assignment!r}: {exc}")
-            continue
-        table.setdefault(student, {})[assignment] = entry
-    return table, problems
+def roster_students(course):
+    """The student ids of the course's roster, or [] when it has none readable here."""
+    from grader.roster import RosterError, read_roster
+
+    try:
+        return [entry.student for entry in read_roster(course.roster)]
+    except RosterError:
+        return []
 
 
-def export_csv(gradebook, path, late=False, course=None):
-    """Write the CSV to ``path``; return ``(number of students, problems)`` (rows left out)."""
-    table, problems = gradebook_table(gradebook)
-    assignments = sorted({a for grades in table.values() for a in grades})
-    lateness = lateness_rows(gradebook) if late else {}
-    header = ["student"] + assignments + ["total", "max_total"]
+def export_csv(gradebook, path, late=False, course=None, allow_mixed=False):
+    """Write the CSV to ``path``; return ``(number of students, problems, mixed)``: rows left out, and
+    the version warnings exported anyway under ``allow_mixed``.
+
+    ExportError (nothing written) when grading versions mix and ``allow_mixed`` is not given.
+    """
+    problems = []
+    stored = stored_reports(gradebook, problems)
+    mixed = version_problems(stored, current_versions())
+    if mixed and not allow_mixed:
+        raise ExportError(" ".join(mixed))
+    table = {}
+    for student, assignment, report in stored:
+        table.setdefault(student, {})[assignment] = report
+    students = sorted(set(table) | set(roster_students(course) if course is not None else []))
+    assignments = sorted({a for _, a, _ in stored})
+    header = ["student", "status", "reason"] + assignments + ["total", "max_total"]
     if course is not None:
         header.append("course_points")
     if late:
@@ -60,18 +61,31 @@ def export_csv(gradebook, path, late=False, course=None):
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        for student in sorted(table):
-            scores = [table[student].get(a, (0.0, 0.0, True))[:2] for a in assignments]
-            row = ([student] + [f"{s:g}" for s, _ in scores]
-                   + [f"{sum(s for s, _ in scores):g}", f"{sum(m for _, m in scores):g}"])
-            if course is not None:
-                points = sum(s / m * course.assignments[a].points
-                             for a, (s, m) in zip(assignments, scores) if m > 0 and a in course.assignments)
-                row.append(f"{round(points, 2):g}")
-            if late:
-                for a in assignments:
-                    info = lateness.get((student, a))
-                    row += [info["status"], f"{info.get('late_days', 0.0):g}"] if info else ["", ""]
-            row.append("yes" if all(official for _, _, official in table[student].values()) else "no")
-            writer.writerow(row)
-    return len(table), problems
+        for student in students:
+            writer.writerow(_row(student, table.get(student, {}), assignments, course, late))
+    return len(students), problems, mixed
+
+
+def _row(student, reports, assignments, course, late):
+    parts = {a: r.assignments[a] for a, r in reports.items()}
+    graded = {a: p for a, p in parts.items() if p.graded}
+    if not parts:
+        status, reason = "no report", "the gradebook holds no report of this student"
+    elif len(graded) == len(parts):
+        status, reason = "graded", ""
+    else:
+        status = "not graded" if not graded else "partly graded"
+        reason = next(p.reason for p in parts.values() if not p.graded)
+    row = [student, status, reason]
+    row += [f"{graded[a].score:g}" if a in graded else "" for a in assignments]
+    row += [f"{sum(p.score for p in graded.values()):g}", f"{sum(p.max_score for p in graded.values()):g}"]
+    if course is not None:
+        points = sum(p.score / p.max_score * course.assignments[a].points
+                     for a, p in graded.items() if p.max_score > 0 and a in course.assignments)
+        row.append(f"{round(points, 2):g}")
+    if late:
+        for a in assignments:
+            lateness = graded[a].lateness if a in graded else None
+            row += [lateness.status, f"{lateness.late_days:g}"] if lateness else ["", ""]
+    row.append("yes" if reports and all(r.official for r in reports.values()) else "no")
+    return row

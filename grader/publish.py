@@ -1,10 +1,10 @@
-"""Publishing an assignment's solutions after its due date.
+"""Publishing an assignment's solutions after its late window.
 
 ``publish_solutions`` writes ``OUT/<aN>/``: the solution module(s) without the solution markers,
 and the solution notebook executed and rendered to HTML (``<aN>.html``) and as ``.ipynb``. The hidden
 test blocks of the notebook (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``) are removed
-before it runs, so they can be used again next year. Before the due date in course.toml it refuses,
-unless ``force``.
+before it runs, so they can be used again next year. Until the late window closes (the due date or latest extension,
+plus grace and ``max_late_days``) it refuses, unless ``force``.
 """
 
 import datetime
@@ -41,13 +41,18 @@ def published_text(text):
 
 
 def check_due(course, assignment, now=None, force=False):
-    """Raise PublishError when ``assignment`` is not due yet (and not ``force``)."""
-    due = course.assignment(assignment).due
+    """Raise PublishError while late work of ``assignment`` may still come in (and not ``force``).
+
+    Solutions wait for the late window to close: the due date, or the latest extension of that
+    assignment, plus the grace period and ``max_late_days``.
+    """
+    closes = course.late_window_closes(assignment)
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    if now < due and not force:
-        days = (due - now).total_seconds() / 86400
-        raise PublishError(f"{assignment} is due {due.isoformat()} ({days:.1f} days from now): "
-                           "its solutions are published only after that (--force to publish anyway)")
+    if now < closes and not force:
+        days = (closes - now).total_seconds() / 86400
+        raise PublishError(f"{assignment}: late work is accepted until {closes.isoformat()} ({days:.1f} days from "
+                           "now: the due date or latest extension, plus grace and max_late_days); its solutions "
+                           "are published only after that (--force to publish anyway)")
 
 
 def execute_notebook(path, workdir):

@@ -68,7 +68,7 @@ def course(tmp_path):
     (tmp_path / "roster.csv").write_text("student,submission\nada,./ada\n")
     return {"root": tmp_path, "marker": marker, "submission": tmp_path / "ada", "reports": tmp_path / "reports",
             "args": ["grade-roster", str(tmp_path / "roster.csv"), "--course", str(tmp_path / "course.toml"),
-                     "--out", str(tmp_path / "reports"), "--no-gradebook", "--skip-notebooks"]}
+                     "--out", str(tmp_path / "reports"), "--no-gradebook", "--skip-notebooks", "--assignment", A1]}
 
 
 def test_grade_roster_refuses_without_isolation(course):

@@ -1,4 +1,5 @@
-"""publish-solutions: refuses before the due date, then publishes the module and the executed notebook
+"""publish-solutions: refuses while late work may come in (due date or latest extension, plus grace
+and max_late_days), then publishes the module and the executed notebook
 without the notebook's hidden checks (which live in grader/suites/<aN>/notebook.py)."""
 
 import html
@@ -18,6 +19,10 @@ COURSE = """\
 name = "RNN"
 roster = "roster.csv"
 student_template = "org/template"
+{extensions}
+[late]
+grace_minutes = 15
+max_late_days = 3
 
 [assignments.a1_cells]
 due = {due}
@@ -25,9 +30,13 @@ points = 20
 """
 
 
-def course_file(tmp_path, due):
+def course_file(tmp_path, due, extension=None):
     path = tmp_path / "course.toml"
-    path.write_text(COURSE.format(due=due))
+    extensions = ""
+    if extension:
+        (tmp_path / "extensions.csv").write_text(f"student,assignment,due\nbea,a1_cells,{extension}\n")
+        extensions = 'extensions = "extensions.csv"\n'
+    path.write_text(COURSE.format(due=due, extensions=extensions))
     return path
 
 
@@ -63,8 +72,32 @@ def test_refuses_before_the_due_date(tmp_path):
     run = publish("--assignment", A1, "--out", str(tmp_path / "out"), "--course",
                   str(course_file(tmp_path, "2099-01-01T00:00:00Z")))
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1
-    assert "a1_cells is due 2099-01-01T00:00:00+00:00" in run.stderr and "--force" in run.stderr
+    assert "late work is accepted until 2099-01-04T00:15:00+00:00" in run.stderr and "--force" in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_waits_for_max_late_days_and_the_latest_extension(tmp_path):
+    """Past the due date, but inside max_late_days (and an extension): late work may still come in."""
+    import datetime
+
+    from grader.course import load_course
+    from grader.publish import check_due
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    due = (now - datetime.timedelta(days=2)).isoformat(timespec="seconds")
+    run = publish("--assignment", A1, "--out", str(tmp_path / "out"), "--course", str(course_file(tmp_path, due)))
+    assert run.returncode == 2 and "late work is accepted until" in run.stderr and not (tmp_path / "out").exists()
+    old_due = (now - datetime.timedelta(days=10)).isoformat(timespec="seconds")
+    course = load_course(course_file(tmp_path, old_due), known=[A1])
+    check_due(course, A1, now)   # 10 days after the due date, 3 late days: published
+    assert course.publishable(now) == [A1]
+    extension = (now - datetime.timedelta(days=1)).isoformat(timespec="seconds")
+    course = load_course(course_file(tmp_path, old_due, extension=extension), known=[A1])
+    assert course.publishable(now) == []
+    with pytest.raises(PublishError, match="latest extension"):
+        check_due(course, A1, now)
+    assert course.late_window_closes(A1) == (datetime.datetime.fromisoformat(extension)
+                                             + datetime.timedelta(days=3, minutes=15))
 
 
 def test_due_with_nothing_past_due_publishes_nothing(tmp_path):
