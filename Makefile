@@ -11,18 +11,24 @@ PY := $(VENV)/bin/python
 # On GitHub Actions set TORCH_INDEX_URL to PyTorch's CPU wheel index.
 TORCH_INDEX_URL ?=
 TORCH_PIN := $(shell grep -E '^torch==' requirements.txt)
+# The stamp holds a checksum of requirements.txt and pyproject.toml (not a time): .venv is reinstalled
+# when they change, and not when only their times do (a fresh checkout, a .venv restored from a cache).
 STAMP := $(VENV)/.installed
+INSTALL_SUM := $(strip $(shell cat requirements.txt pyproject.toml | cksum))
+ifneq ($(strip $(shell cat $(STAMP) 2>/dev/null)),$(INSTALL_SUM))
+.PHONY: $(STAMP)
+endif
 
 .PHONY: setup grade test release bench lectures mutants clean
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP):
 	test -x $(PY) || $(PYTHON_SYSTEM) -m venv $(VENV)
 	$(PY) -m pip install --quiet $(TORCH_PIN) $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL))
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	echo '$(INSTALL_SUM)' > $(STAMP)
 
 grade: $(STAMP)
 	$(PY) -m grader grade solutions --student reference --report build/reports/reference.json
