@@ -4,8 +4,11 @@
 - every `run:` step is one `make` target or one `python -m grader` command (possibly through `sudo`
   with options), so what a workflow does is what these tests run (the student's workflow: a target
   of the student's Makefile);
-- no checkout keeps its credentials; grade.yml grades through sudo with --revoke-sudo, in the only
-  sudo step, right after the student's checkout, and only that step gets GRADER_SECRET_SEED;
+- no checkout keeps its credentials and no cache holds a submission; grade.yml grades a shard of
+  students through sudo with --revoke-sudo, in the only sudo step, right after the step that fetches
+  their repositories (`grader fetch`, the only holder of CLASSROOM_TOKEN, in its env); only the grade
+  step gets GRADER_SECRET_SEED; the grade job saves caches only before fetching, and after grading
+  runs nothing but uploads and `grader not-graded` on failure;
 - the student template holds no solution line, no hidden test, no instructor workflow;
 - its check script and push-template work.
 """
@@ -131,7 +134,7 @@ def test_the_workflows_call_commands_that_exist():
     assert used and used <= known, used - known
 
 
-# --- credentials, sudo and the secret seed ---------------------------------------------------------
+# --- credentials, sudo, the classroom token, the secret seed and the caches ---------------------------
 
 
 def steps_of(data):
@@ -144,8 +147,16 @@ def is_checkout(step):
     return str(step.get("uses", "")).startswith("actions/checkout@")
 
 
+def is_cache(step):
+    return str(step.get("uses", "")).startswith("actions/cache")
+
+
 def runs_sudo(step):
     return bool(re.search(r"(^|[\s;&|(])sudo\s", str(step.get("run", ""))))
+
+
+def runs_grader(step, command):
+    return bool(re.search(rf"python -m grader {command}( |$)", str(step.get("run", ""))))
 
 
 def mentions(value, word):
@@ -160,10 +171,34 @@ def credential_problems(data):
             if is_checkout(step) and str((step.get("with") or {}).get("persist-credentials")).lower() != "false"]
 
 
+def cache_problems(data):
+    """Every cache of a workflow that holds (or may hold) the students' submissions."""
+    return [f"{job}: step {i + 1} caches {path!r}, which holds students' submissions"
+            for job, i, step in steps_of(data) if is_cache(step)
+            for path in str((step.get("with") or {}).get("path", "")).split()
+            if path.strip("./").split("/")[0] in ("submissions", "push-times", "", "*", "**")]
+
+
+def secret_problems(data, secret, holder):
+    """``secret`` anywhere but in the step at ``holder`` ((job, index)): workflow, job and other steps."""
+    problems = []
+    for where, value in [("the workflow's env", data.get("env"))] + [
+            (f"job {name}'s env", job.get("env")) for name, job in data["jobs"].items()]:
+        if value and mentions(value, secret):
+            problems.append(f"{secret} is in {where}")
+    for name, job in data["jobs"].items():
+        if mentions({k: v for k, v in job.items() if k not in ("steps", "env")}, secret):
+            problems.append(f"{secret} is in job {name}")
+    for j, i, step in steps_of(data):
+        if (j, i) != holder and mentions(step, secret):
+            problems.append(f"{secret} reaches {j} step {i + 1} ({step.get('name') or step.get('uses')})")
+    return problems
+
+
 def grade_workflow_problems(data):
-    """What is wrong with grade.yml's way of running student code (an empty list when nothing)."""
-    problems = credential_problems(data)
-    grading = [(job, i, step) for job, i, step in steps_of(data) if "grader grade-roster" in str(step.get("run", ""))]
+    """What is wrong with grade.yml's way of fetching and running student code (an empty list when nothing)."""
+    problems = credential_problems(data) + cache_problems(data)
+    grading = [(job, i, step) for job, i, step in steps_of(data) if runs_grader(step, "grade-roster")]
     if len(grading) != 1:
         return problems + [f"{len(grading)} steps run grade-roster, not one"]
     job, index, grade = grading[0]
@@ -178,26 +213,38 @@ def grade_workflow_problems(data):
     sudo_steps = [(j, i) for j, i, step in steps_of(data) if runs_sudo(step)]
     if sudo_steps != [(job, index)]:
         problems.append(f"sudo steps {sudo_steps}: the grading step must be the only one")
-    students = [i for i, step in enumerate(steps) if is_checkout(step) and "repository" in (step.get("with") or {})]
-    if len(students) != 1:
-        return problems + [f"{len(students)} checkouts of the student's repository in job {job}, not one"]
-    if students[0] + 1 != index:
-        between = [step.get("name") or step.get("uses") or step.get("run") for step in steps[students[0] + 1:index]]
-        problems.append(f"steps between the student's checkout and grading: {between}")
-    if not any(str(step.get("run", "")).strip() == "make setup" for step in steps[:students[0]]):
-        problems.append("the grade job does not install with `make setup` before the student's checkout")
-    after = [step for step in steps[index + 1:] if not str(step.get("uses", "")).startswith("actions/upload-artifact@")]
-    if after:
-        problems.append(f"after grading, steps other than uploads run in the student's workspace: {after}")
-    for where, value in [("the workflow's env", data.get("env")), (f"job {job}'s env", data["jobs"][job].get("env"))]:
-        if value and mentions(value, "GRADER_SECRET_SEED"):
-            problems.append(f"GRADER_SECRET_SEED is in {where}")
-    for j, i, step in steps_of(data):
-        if (j, i) != (job, index) and mentions(step, "GRADER_SECRET_SEED"):
-            problems.append(f"GRADER_SECRET_SEED reaches {j} step {i + 1} besides the grading")
-    for name, other in data["jobs"].items():
-        if name != job and mentions({k: v for k, v in other.items() if k != "steps"}, "GRADER_SECRET_SEED"):
-            problems.append(f"GRADER_SECRET_SEED is in job {name}")
+    if any(is_checkout(step) and "repository" in (step.get("with") or {}) for *_, step in steps_of(data)):
+        problems.append("a checkout of another repository: students' repositories are fetched by `grader fetch`")
+    fetching = [(j, i, step) for j, i, step in steps_of(data) if runs_grader(step, "fetch")]
+    if len(fetching) != 1 or fetching[0][0] != job:
+        return problems + [f"{len(fetching)} steps run `grader fetch`, not one in job {job}"]
+    _, fetch_index, fetch = fetching[0]
+    if fetch_index + 1 != index:
+        between = [step.get("name") or step.get("uses") or step.get("run") for step in steps[fetch_index + 1:index]]
+        problems.append(f"steps between fetching the students' repositories and grading: {between}")
+    if (fetch.get("env") or {}).get("GRADER_GITHUB_TOKEN") != "${{ secrets.CLASSROOM_TOKEN }}":
+        problems.append("the fetch step does not get CLASSROOM_TOKEN as GRADER_GITHUB_TOKEN in its env")
+    if mentions({k: v for k, v in fetch.items() if k != "env"}, "CLASSROOM_TOKEN"):
+        problems.append("CLASSROOM_TOKEN is in the fetch step outside its env")
+    if fetch.get("continue-on-error") is not True:
+        problems.append("a student who cannot be fetched stops the shard (the fetch step needs continue-on-error)")
+    problems += secret_problems(data, "CLASSROOM_TOKEN", (job, fetch_index))
+    problems += secret_problems(data, "GRADER_SECRET_SEED", (job, index))
+    if not any(str(step.get("run", "")).strip() == "make setup" for step in steps[:fetch_index]):
+        problems.append("the grade job does not install with `make setup` before fetching the repositories")
+    for i, step in enumerate(steps):
+        uses = str(step.get("uses", ""))
+        if uses.startswith("actions/cache@"):
+            problems.append(f"{job} step {i + 1}: actions/cache saves at the end of the job, after student code ran")
+        elif uses.startswith("actions/cache/save@") and i > fetch_index:
+            problems.append(f"{job} step {i + 1}: a cache saved after the students' repositories were fetched")
+    for i, step in enumerate(steps[index + 1:], start=index + 1):
+        uses = str(step.get("uses", ""))
+        if uses.startswith("actions/upload-artifact@"):
+            continue
+        if runs_grader(step, "not-graded") and "failure()" in str(step.get("if", "")) and not runs_sudo(step):
+            continue
+        problems.append(f"after grading, step {i + 1} is neither an upload nor `grader not-graded` on failure: {step}")
     return problems
 
 
@@ -211,12 +258,133 @@ def test_no_checkout_keeps_its_credentials(path):
     assert not credential_problems(data)
 
 
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_cache_holds_a_submission(path):
+    assert not cache_problems(yaml.safe_load(path.read_text()))
+
+
 def test_grade_yml_grades_through_sudo_and_takes_the_runners_sudo_away():
     data = yaml.safe_load(GRADE_YML.read_text())
     assert grade_workflow_problems(data) == []
-    grade = next(step for *_, step in steps_of(data) if "grade-roster" in str(step.get("run", "")))
-    assert set(grade["env"]) == {"STUDENT", "ASSIGNMENTS", "GRADER_SECRET_SEED"}
+    grade = next(step for *_, step in steps_of(data) if runs_grader(step, "grade-roster"))
+    assert set(grade["env"]) == {"STUDENTS", "ASSIGNMENTS", "GRADER_SECRET_SEED"}
+    assert grade["env"]["STUDENTS"] == "${{ matrix.students }}"
     assert "--allow-unisolated" not in grade["run"]
+
+
+def _bash_arguments(command, after, env):
+    """The arguments bash gives the command ``... <after> ARGS`` (ARGS expanded as in the workflow)."""
+    tail = command.split(f" {after} ", 1)[1]
+    run = subprocess.run(["bash", "-c", f"printf '%s\\n' {tail}"], capture_output=True, text=True, timeout=30,
+                         env=dict(env, PATH=os.environ.get("PATH", "")))
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()
+
+
+SHARD = {"STUDENTS": "s01,s.02,s_03-x", "ASSIGNMENTS": "a1_cells,a2_bptt", "USER": "runner",
+         "REASON": "grading failed in workflow run https://github.com/o/r/actions/runs/7; see the grade job's log"}
+
+
+def test_the_grade_step_grades_every_student_of_the_shard():
+    from grader.cli import parser
+
+    data = yaml.safe_load(GRADE_YML.read_text())
+    grade = next(step for *_, step in steps_of(data) if runs_grader(step, "grade-roster"))
+    argv = _bash_arguments(grade["run"], "grade-roster", SHARD)
+    assert argv[:6] == ["--only", "s01", "--only", "s.02", "--only", "s_03-x"]
+    for option, value in [("--submissions", "submissions"), ("--push-times", "push-times"),
+                          ("--previous", "previous-reports"), ("--out", "reports"), ("--revoke-sudo", "runner"),
+                          ("--assignment", "a1_cells,a2_bptt")]:
+        assert argv[argv.index(option) + 1] == value, option
+    assert "--no-gradebook" in argv
+    # --push-times and --previous are grade-roster's newest options: parse what the parser knows today.
+    args, _ = parser().parse_known_args(["grade-roster", *argv])
+    assert args.only == ["s01", "s.02", "s_03-x"] and args.out == "reports" and args.revoke_sudo == "runner"
+
+
+def test_the_fetch_and_not_graded_steps_parse_as_their_commands():
+    from grader.cli import parser
+
+    data = yaml.safe_load(GRADE_YML.read_text())
+    fetch = next(step for *_, step in steps_of(data) if runs_grader(step, "fetch"))
+    args = parser().parse_args(["fetch", *_bash_arguments(fetch["run"], "fetch", SHARD)])
+    assert (args.students, args.out, args.push_times, args.course) == (
+        ["s01,s.02,s_03-x"], "submissions", "push-times", "course.toml")
+    not_graded = [(job, step) for job, _, step in steps_of(data) if runs_grader(step, "not-graded")]
+    assert [job for job, _ in not_graded] == ["grade", "collect"]
+    for job, step in not_graded:
+        args = parser().parse_args(["not-graded", *_bash_arguments(step["run"], "not-graded", SHARD)])
+        assert args.out == "reports" and args.reason == SHARD["REASON"] and args.assignment == [SHARD["ASSIGNMENTS"]]
+        assert step["env"]["REASON"] == ("grading failed in workflow run ${{ github.server_url }}/"
+                                         "${{ github.repository }}/actions/runs/${{ github.run_id }}; "
+                                         "see the grade job's log")
+    assert not_graded[0][1]["env"]["STUDENTS"] == "${{ matrix.students }}"
+    assert not_graded[0][1]["if"] == "failure()"
+
+
+def test_the_grade_job_reuses_the_environment_and_the_last_runs_reports():
+    data = yaml.safe_load(GRADE_YML.read_text())
+    steps = data["jobs"]["grade"]["steps"]
+    uses = [str(step.get("uses", "")).split("@")[0] for step in steps]
+    key = ("venv-${{ runner.os }}-${{ steps.python.outputs.python-version }}-"
+           "${{ hashFiles('requirements.txt', 'pyproject.toml', 'Makefile') }}")
+    python = steps[uses.index("actions/setup-python")]
+    assert python["id"] == "python" and python["with"]["python-version"] == "3.11"
+    restore = steps[uses.index("actions/cache/restore")]
+    assert restore["with"] == {"path": ".venv", "key": key}
+    save = steps[uses.index("actions/cache/save")]
+    assert save["with"] == {"path": ".venv", "key": "${{ steps.venv.outputs.cache-primary-key }}"}
+    assert uses.index("actions/cache/restore") < [s.get("run") for s in steps].index("make setup") < uses.index(
+        "actions/cache/save")
+    previous = [s for s in steps if (s.get("with") or {}).get("path") == "previous-reports"]
+    assert previous == [{"name": previous[0]["name"], "uses": "actions/cache/restore@v4",
+                         "with": {"path": "previous-reports", "key": "reports-${{ github.run_id }}",
+                                  "restore-keys": "reports-"}}]
+    upload = steps[-1]
+    assert upload["uses"] == "actions/upload-artifact@v4" and upload["if"] == "${{ !cancelled() }}"
+    assert upload["with"]["name"] == "report-shard-${{ matrix.shard }}" and upload["with"]["path"] == "reports/*.json"
+    assert upload["with"]["if-no-files-found"] == "error"
+    collect = data["jobs"]["collect"]["steps"]
+    saved = [s for s in collect if str(s.get("uses", "")).startswith("actions/cache/save@")]
+    assert [s["with"] for s in saved] == [{"path": "previous-reports", "key": "reports-${{ github.run_id }}"}]
+    assert saved[0]["if"] == "${{ !cancelled() }}"
+    assert collect.index(saved[0]) > next(i for i, s in enumerate(collect) if runs_grader(s, "collect"))
+    release = yaml.safe_load((REPO / ".github" / "workflows" / "release.yml").read_text())
+    cached = [s for *_, s in steps_of(release) if is_cache(s)]
+    assert [s["with"] for s in cached] == [{"path": ".venv", "key": key}]
+
+
+def test_make_setup_does_nothing_for_a_restored_venv_and_reinstalls_when_the_pins_change(tmp_path):
+    """The stamp is a checksum of requirements.txt and pyproject.toml: a .venv restored from the cache
+    is up to date whatever the files' times after a fresh checkout; a changed pin reinstalls."""
+    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+        (tmp_path / name).write_bytes((REPO / name).read_bytes())
+
+    def planned():
+        run = subprocess.run(["make", "-n", "setup"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    assert "-m venv .venv" in planned() and "pip install" in planned()
+    (tmp_path / ".venv").mkdir()
+    stamp = planned().strip().splitlines()[-1]
+    assert stamp.startswith("echo '") and stamp.endswith("' > .venv/.installed")
+    (tmp_path / ".venv" / ".installed").write_text(stamp[len("echo '"):-len("' > .venv/.installed")] + "\n")
+    later = (tmp_path / ".venv" / ".installed").stat().st_mtime + 3600
+    for name in ("requirements.txt", "pyproject.toml"):
+        os.utime(tmp_path / name, (later, later))
+    assert "pip install" not in planned()
+    with open(tmp_path / "requirements.txt", "a") as handle:
+        handle.write("# a changed pin\n")
+    assert "pip install" in planned()
+
+
+def test_the_matrix_is_the_plans_shards():
+    data = yaml.safe_load(GRADE_YML.read_text())
+    assert data["jobs"]["grade"]["strategy"]["matrix"] == "${{ fromJSON(needs.plan.outputs.matrix) }}"
+    assert data["jobs"]["plan"]["outputs"]["matrix"] == "${{ steps.plan.outputs.matrix }}"
+    plan = next(step for *_, step in steps_of(data) if runs_grader(step, "plan"))
+    assert "--roster" in plan["run"]
 
 
 def test_only_the_grading_step_and_the_repositorys_own_tests_use_sudo():
@@ -226,6 +394,13 @@ def test_only_the_grading_step_and_the_repositorys_own_tests_use_sudo():
     tests = [s for s in sudo if s == ("ci.yml", "test", ["make", "test"])]
     assert len(grading) == 1 and len(tests) == 1 and len(sudo) == 2, sudo
     assert not [path.name for path in WORKFLOWS if path != GRADE_YML and "GRADER_SECRET_SEED" in path.read_text()]
+
+
+def test_the_classroom_token_reaches_only_the_fetch_step():
+    holders = [(path.name, job, step.get("name")) for path in WORKFLOWS
+               for job, _, step in steps_of(yaml.safe_load(path.read_text())) if mentions(step, "CLASSROOM_TOKEN")]
+    assert holders == [("grade.yml", "grade", "fetch the shard's repositories and their push timelines")]
+    assert all(path.read_text().count("secrets.CLASSROOM_TOKEN") == (path == GRADE_YML) for path in WORKFLOWS)
 
 
 def test_the_template_token_reaches_only_the_template_checkout_and_push():
@@ -248,12 +423,25 @@ def _grade_steps(data):
 
 
 def _grading(data):
-    return next(step for step in _grade_steps(data) if "grade-roster" in str(step.get("run", "")))
+    return next(step for step in _grade_steps(data) if runs_grader(step, "grade-roster"))
+
+
+def _fetching(data):
+    return next(step for step in _grade_steps(data) if runs_grader(step, "fetch"))
+
+
+def _insert_before(data, find, step):
+    steps = _grade_steps(data)
+    steps.insert(steps.index(find(data)), step)
 
 
 def _insert_before_grading(data, step):
-    steps = _grade_steps(data)
-    steps.insert(steps.index(_grading(data)), step)
+    _insert_before(data, _grading, step)
+
+
+def _checkout_a_student(data):
+    _insert_before(data, _fetching, {"uses": "actions/checkout@v4", "with": {
+        "repository": "o/s1", "token": "${{ secrets.CLASSROOM_TOKEN }}", "persist-credentials": False}})
 
 
 @pytest.mark.parametrize("edit, problem", [
@@ -263,16 +451,36 @@ def _insert_before_grading(data, step):
     (lambda d: _grading(d).update(run=_grading(d)["run"].replace(' --revoke-sudo "$USER"', "")), "--revoke-sudo"),
     (lambda d: _grading(d).update(run=_grading(d)["run"].replace("--preserve-env=GRADER_SECRET_SEED ", "")),
      "does not pass GRADER_SECRET_SEED"),
-    (lambda d: _insert_before_grading(d, {"name": "list", "run": "make check"}), "between the student's checkout"),
+    (lambda d: _insert_before_grading(d, {"name": "list", "run": "make check"}), "between fetching"),
     (lambda d: _insert_before_grading(d, {"uses": "actions/cache@v4", "with": {"path": "x", "key": "k"}}),
-     "between the student's checkout"),
-    (lambda d: _grade_steps(d).append({"run": "make test"}), "after grading"),
+     "between fetching"),
+    (lambda d: _grade_steps(d).append({"run": "make test"}), "after grading, step"),
+    (lambda d: _grade_steps(d).append({"if": "always()", "run": "python -m grader not-graded --out r"}),
+     "after grading, step"),
     (lambda d: d["jobs"]["collect"]["steps"].append({"run": "sudo make test"}), "must be the only one"),
     (lambda d: d["jobs"]["grade"].update(env={"GRADER_SECRET_SEED": "${{ secrets.GRADER_SECRET_SEED }}"}),
      "GRADER_SECRET_SEED is in job grade's env"),
     (lambda d: d.update(env={"GRADER_SECRET_SEED": "1"}), "GRADER_SECRET_SEED is in the workflow's env"),
     (lambda d: d["jobs"]["collect"]["steps"][-1].update(env={"S": "${{ secrets.GRADER_SECRET_SEED }}"}),
-     "reaches collect step"),
+     "GRADER_SECRET_SEED reaches collect step"),
+    (lambda d: _fetching(d)["env"].update(GRADER_SECRET_SEED="${{ secrets.GRADER_SECRET_SEED }}"),
+     "GRADER_SECRET_SEED reaches grade step"),
+    (lambda d: _grading(d)["env"].update(GRADER_GITHUB_TOKEN="${{ secrets.CLASSROOM_TOKEN }}"),
+     "CLASSROOM_TOKEN reaches grade step"),
+    (lambda d: d["jobs"]["grade"].update(env={"T": "${{ secrets.CLASSROOM_TOKEN }}"}),
+     "CLASSROOM_TOKEN is in job grade's env"),
+    (lambda d: _fetching(d).update(run=_fetching(d)["run"] + " --token ${{ secrets.CLASSROOM_TOKEN }}"),
+     "CLASSROOM_TOKEN is in the fetch step outside its env"),
+    (lambda d: _fetching(d)["env"].pop("GRADER_GITHUB_TOKEN"), "does not get CLASSROOM_TOKEN"),
+    (lambda d: _fetching(d).pop("continue-on-error"), "continue-on-error"),
+    (lambda d: _grade_steps(d).remove(_fetching(d)), "0 steps run `grader fetch`"),
+    (_checkout_a_student, "a checkout of another repository"),
+    (lambda d: _insert_before(d, _fetching, {"uses": "actions/cache@v4", "with": {"path": "x", "key": "k"}}),
+     "actions/cache saves at the end of the job"),
+    (lambda d: _grade_steps(d).insert(-1, {"uses": "actions/cache/save@v4", "if": "always()",
+                                           "with": {"path": ".venv", "key": "k"}}), "saved after the students'"),
+    (lambda d: d["jobs"]["collect"]["steps"].insert(-1, {"uses": "actions/cache/save@v4", "with": {
+        "path": "reports\nsubmissions/", "key": "k"}}), "caches 'submissions/'"),
     (lambda d: d["jobs"]["grade"]["steps"].pop(next(i for i, s in enumerate(_grade_steps(d))
                                                     if s.get("run") == "make setup")), "make setup"),
 ])
