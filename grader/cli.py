@@ -8,10 +8,12 @@
   bench                                         time grading and run the assignments' benches
 
 The semester (configured in course.toml):
-  grade-roster [ROSTER] --jobs N --out DIR      grade every student of a roster, then collect the reports
+  grade-roster [ROSTER] --jobs N --out DIR      grade the due assignments of every roster student, then collect
+  fetch --students S1,S2 --out DIR              clone students' repositories and their push timelines (GitHub)
+  not-graded --students S1,S2 --reason TEXT     a "not graded" report for each student left without one
   feedback --out DIR                            one HTML feedback page per student and assignment
   summary                                       the class summary (Markdown) from the gradebook
-  publish-solutions --assignment A --out DIR    the solutions of an assignment past its due date
+  publish-solutions --assignment A --out DIR    the solutions of an assignment whose late window has closed
   student-template --out DIR                    build the student template repository's contents
   push-template BUILD --checkout DIR            commit a build into a template clone and push it
   plan                                          what a workflow run grades or publishes ($GITHUB_OUTPUT)
@@ -195,6 +197,7 @@ def cmd_grade_roster(args):
                 print(f"revoke-sudo: {line}", file=sys.stderr)
     except RunnerError as exc:
         raise UsageError(str(exc)) from None
+    from grader.runner import hand_back
     from grader.semester import grade_roster, results_table
 
     course = _course(args.course)
@@ -207,6 +210,8 @@ def cmd_grade_roster(args):
                                       stale=args.stale)
     except (RosterError, CourseError) as exc:
         raise UsageError(str(exc)) from None
+    finally:
+        hand_back(args.out)   # run through sudo (grade.yml): the runner user's next steps write there too
     if not names:
         print("No assignment is past its due date: nothing to grade (--assignment all grades every one).")
         return 0

@@ -447,3 +447,27 @@ def revoke_sudo(user, sudoers_dir=Path("/etc/sudoers.d"), group_file=Path("/etc/
         raise RunnerError(f"--revoke-sudo {user}: {problem}: refusing to run student code")
     done.append(f"verified: no sudo rule is left for {user}")
     return done
+
+
+# ---------------------------------------------------------------------------------------------
+# Files written as root for the user who ran sudo
+
+
+def hand_back(path, environ=None):
+    """Give ``path`` (a folder, with everything in it) to the user who ran ``sudo``.
+
+    grade.yml runs grade-roster as root; the steps after it (the "not graded" fallback, the
+    upload) run as the runner user and must be able to write and read the reports. Does nothing
+    unless this process is root and SUDO_UID / SUDO_GID name that user. Links are never followed.
+    Returns the number of entries handed back.
+    """
+    environ = os.environ if environ is None else environ
+    uid, gid = environ.get("SUDO_UID", ""), environ.get("SUDO_GID", "")
+    path = Path(path)
+    if os.geteuid() != 0 or not uid.isdigit() or not gid.isdigit() or not path.is_dir() or path.is_symlink():
+        return 0
+    count = 0
+    for entry in [path, *path.rglob("*")]:
+        os.chown(entry, int(uid), int(gid), follow_symlinks=False)
+        count += 1
+    return count

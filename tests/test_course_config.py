@@ -118,5 +118,4 @@ def test_plan_lists_the_past_due_assignments_and_the_roster(tmp_path):
     assert run.returncode == 0, run.stderr
     lines = out.read_text().splitlines()
     assert lines == ["assignments=a1_cells", "student_template=org/template",
-                     'matrix={"include": [{"student": "ada", "repository": "org/a1-ada"}, '
-                     '{"student": "bo", "repository": "org/a1-bo"}]}']
+                     'matrix={"include": [{"shard": "1", "students": "ada"}, {"shard": "2", "students": "bo"}]}']

@@ -228,3 +228,18 @@ def test_grade_roster_revokes_before_grading_and_stops_when_it_fails(monkeypatch
     assert cli.main(["grade-roster", "--out", str(tmp_path / "r"), "--revoke-sudo", "runner", "--no-gradebook"]) == 0
     assert calls == ["isolation", "revoke runner", "grade"]
     assert "revoke-sudo: done it\n" in capsys.readouterr().err
+
+
+def test_reports_written_as_root_are_handed_back_to_the_sudo_user(tmp_path):
+    """grade.yml grades as root; the steps after it run as the runner user and write into --out."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root (CI runs make test under sudo)")
+    out = tmp_path / "reports"
+    (out / "sub").mkdir(parents=True)
+    (out / "ada.json").write_text("{}")
+    os.symlink("/etc/passwd", out / "link")
+    before = os.stat("/etc/passwd").st_uid
+    assert runner.hand_back(out, {"SUDO_UID": "65534", "SUDO_GID": "65534"}) == 4
+    assert {os.lstat(p).st_uid for p in (out, out / "sub", out / "ada.json", out / "link")} == {65534}
+    assert os.stat("/etc/passwd").st_uid == before, "a link is never followed"
+    assert runner.hand_back(out, {}) == 0, "without sudo's variables nothing changes"
