@@ -474,3 +474,51 @@ def test_bad_extension_files_get_one_line(tmp_path, text, message):
     (tmp_path / "extensions.csv").write_text(text)
     with pytest.raises(CourseError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_course(tmp_path / "course.toml")
+
+
+def test_under_the_penalty_policy_too_only_commits_that_touch_a1_are_a1_submissions(tmp_path):
+    from grader.history import first_parent_history
+    from grader.lateness import submissions_of
+
+    repo = Repo(tmp_path / "ada")
+    on_time = repo.commit("a1", days(-1), {A1: SOLUTIONS / A1})
+    (repo.path / "assignments" / A2 / "notes.md").write_text("a2, later\n")
+    repo.commit("a2", days(12))
+    history = first_parent_history(repo.path)
+    times = {c.sha: c.committed_at for c in history}
+    found = submissions_of(history, (f"assignments/{A1}", A1), times)
+    assert [s.commit for s in found] == [on_time], "neither the template's commit nor the a2 commit is an a1 submission"
+    rule = LateRule(policy="penalty", grace_minutes=0, penalty_per_day=0.1, max_late_days=7)
+    assert decide(found, A1_DUE, rule).status == "on-time"
+    assert [s.commit for s in submissions_of(history, (f"assignments/{A3}", A3), times)] == []
+
+
+def test_pushes_to_other_branches_do_not_deliver_and_unpushed_commits_count_from_now(tmp_path):
+    from grader.pushes import push_times, read_timeline
+
+    repo = Repo(tmp_path / "ada")
+    first = repo.commit("a1", days(-1), {A1: SOLUTIONS / A1})
+    second = repo.commit("a1 again", days(-1))
+    repo.push(days(-3), after=first)
+    repo.events[-1]["ref"] = "refs/heads/experiment"        # this push went to another branch
+    repo.push(days(2), after=first)
+    (tmp_path / "t.json").write_text(json.dumps(repo.events))
+    now = days(9)
+    found = push_times(repo.path, read_timeline(tmp_path / "t.json"), "refs/heads/main", [first, second], now)
+    assert found.times == {first: days(2), second: now}
+    assert any("appear in no recorded push" in note for note in found.notes)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "not JSON"),
+    ('{"events": []}', "must be the activity API's list of events"),
+    ('[{"ref": "refs/heads/main"}]', r"t.json\[0\]: needs `ref` and `after` strings"),
+    ('[{"ref": "refs/heads/main", "after": "ab", "timestamp": "yesterday"}]', "is not a date-time"),
+    ('[{"ref": "refs/heads/main", "after": "ab", "timestamp": "2026-03-01T12:00:00"}]', "has no time zone"),
+])
+def test_a_bad_timeline_is_refused_with_one_line(tmp_path, text, message):
+    from grader.pushes import TimelineError, read_timeline
+
+    (tmp_path / "t.json").write_text(text)
+    with pytest.raises(TimelineError, match=message):
+        read_timeline(tmp_path / "t.json")

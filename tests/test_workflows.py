@@ -361,7 +361,10 @@ def test_make_setup_does_nothing_for_a_restored_venv_and_reinstalls_when_the_pin
         (tmp_path / name).write_bytes((REPO / name).read_bytes())
 
     def planned():
-        run = subprocess.run(["make", "-n", "setup"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        # A make of its own, not a sub-make of `make test` (which would add "Entering directory" lines).
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+        run = subprocess.run(["make", "--no-print-directory", "-n", "setup"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=60, env=env)
         assert run.returncode == 0, run.stderr
         return run.stdout
 
