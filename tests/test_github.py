@@ -367,3 +367,68 @@ def test_not_graded_refuses_a_student_id_that_is_a_path(tmp_path):
                    "--out", str(tmp_path / "reports"))
     assert run.returncode == 2 and "is not a student id" in run.stderr and len(run.stderr.splitlines()) == 1
     assert not (tmp_path / "evil.json").exists() and not (tmp_path / "reports").exists()
+
+
+# --- the grade job's path, end to end: fetch, grade with push times, not-graded, collect ----------------
+
+
+def test_the_grade_jobs_path_grades_by_push_time_and_loses_nobody(tmp_path):
+    """As grade.yml runs it for one shard: `fetch` from (local) GitHub, `grade-roster --submissions
+    --push-times --previous`, `not-graded` for whoever is left without a report, then `collect`. s01's
+    finished a1 is committed with a date before the due date but pushed a day after it; s03 has no
+    repository."""
+    import shutil
+
+    from grader.paths import ASSIGNMENTS, SOLUTIONS
+    from grader.sandbox import isolation
+
+    work = tmp_path / "work" / "s01"
+    work.mkdir(parents=True)
+    git("init", "--quiet", "--initial-branch=main", cwd=work)
+    shutil.copytree(ASSIGNMENTS / "a1_cells", work / "assignments" / "a1_cells",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    git("add", "--all", cwd=work)
+    git("commit", "--quiet", "-m", "Initial commit", "--date=2027-02-01T10:00:00Z", cwd=work)
+    template = git("rev-parse", "HEAD", cwd=work).strip()
+    shutil.rmtree(work / "assignments" / "a1_cells")
+    shutil.copytree(SOLUTIONS / "a1_cells", work / "assignments" / "a1_cells",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    git("add", "--all", cwd=work)
+    subprocess.run(["git", "commit", "--quiet", "-m", "a1"], cwd=work, check=True, capture_output=True, timeout=60,
+                   env=dict(os.environ, **GIT_ENV, GIT_COMMITTER_DATE="2027-03-04T10:00:00Z"))
+    finished = git("rev-parse", "HEAD", cwd=work).strip()
+    bare = tmp_path / "github" / "octo-org" / "rnn-s01.git"
+    bare.parent.mkdir(parents=True)
+    git("clone", "--quiet", "--bare", str(work), str(bare))
+    timelines = {"octo-org/rnn-s01": [event(1, "0" * 40, template, "2027-02-01T10:00:05Z", kind="branch_creation"),
+                                      event(2, template, finished, "2027-03-06T20:00:00Z")]}
+    (tmp_path / "course.toml").write_text(COURSE)
+    (tmp_path / "roster.csv").write_text("student,submission\ns01,octo-org/rnn-s01\ns03,octo-org/rnn-s03\n")
+    course = str(tmp_path / "course.toml")
+    with FakeAPI(timelines) as api:
+        env = dict(os.environ, **GIT_ENV, GRADER_GITHUB_URL=(tmp_path / "github").as_uri(), GRADER_GITHUB_API=api.url)
+        fetched = run_bare("fetch", "--students", "s01,s03", "--out", str(tmp_path / "submissions"),
+                           "--push-times", str(tmp_path / "push-times"), "--course", course, env=env)
+    assert fetched.returncode == 1 and (tmp_path / "submissions" / "s03.not-graded").is_file()
+    grade = [sys.executable, "-m", "grader", "grade-roster", "--only", "s01", "--only", "s03", "--assignment",
+             "a1_cells", "--submissions", str(tmp_path / "submissions"), "--push-times", str(tmp_path / "push-times"),
+             "--previous", str(tmp_path / "previous-reports"), "--out", str(tmp_path / "reports"), "--no-gradebook",
+             "--skip-notebooks", "--course", course]
+    if isolation() != "bubblewrap":
+        grade.append("--allow-unisolated")
+    graded = subprocess.run(grade, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert graded.returncode == 1, graded.stdout + graded.stderr          # s03 was not graded
+    s01 = json.loads((tmp_path / "reports" / "s01.json").read_text())["assignments"]["a1_cells"]
+    assert s01["lateness"]["status"] == "penalty" and s01["lateness"]["submitted_at"] == "2027-03-06T20:00:00Z"
+    assert s01["lateness"]["time_source"] == "push times recorded by GitHub"
+    assert s01["raw_score"] == s01["max_score"] > 0 and s01["score"] == round(s01["max_score"] * 0.9, 4)
+    s03 = json.loads((tmp_path / "reports" / "s03.json").read_text())
+    assert s03["status"] == "not graded" and "no repository octo-org/rnn-s03" in s03["assignments"]["a1_cells"]["reason"]
+    (tmp_path / "reports" / "s03.json").unlink()          # as if the job had died before writing it
+    left = run_bare("not-graded", "--students", "s01,s03", "--assignment", "a1_cells", "--reason", "run 7 failed",
+                    "--out", str(tmp_path / "reports"))
+    assert left.returncode == 0, left.stderr
+    collected = run_bare("collect", str(tmp_path / "reports" / "s01.json"), str(tmp_path / "reports" / "s03.json"),
+                         "--course", course, "--gradebook", str(tmp_path / "g.sqlite"))
+    assert collected.returncode == 0, collected.stderr
+    assert "recorded s03: 0 / 0 (" in collected.stdout and "not graded: run 7 failed" in collected.stdout
