@@ -32,9 +32,9 @@ class UsageError(Exception):
 
 
 def cmd_grade(args):
-    from grader.grade import GradingError, grade_submission
-    from grader.gradebook import record
-    from grader.report import markdown_summary, write_report
+    from grader.grading.grade import GradingError, grade_submission
+    from grader.records.gradebook import record
+    from grader.records.report import markdown_summary, write_report
     from grader.runner import unisolated_warning
 
     try:
@@ -54,9 +54,9 @@ def cmd_grade(args):
 
 
 def cmd_release(args):
-    from grader.leaks import find_leaks
+    from grader.authoring.leaks import find_leaks
     from grader.paths import known_assignments
-    from grader.release import release, stale_files
+    from grader.authoring.release import release, stale_files
 
     names = args.assignment or None
     if args.check:
@@ -78,7 +78,7 @@ def cmd_release(args):
 
 
 def cmd_mutants(args):
-    from grader.mutants import run_mutants, survived
+    from grader.authoring.mutants import run_mutants, survived
     from grader.paths import known_assignments
 
     failures = 0
@@ -101,7 +101,7 @@ def cmd_mutants(args):
 
 
 def cmd_collect(args):
-    from grader.gradebook import collect
+    from grader.records.gradebook import collect
 
     results = collect(args.gradebook, args.reports, _course_assignments(args.course), _roster_ids(args.roster))
     for result in results:
@@ -137,7 +137,7 @@ def _course_assignments(path):
 
 def _roster_ids(path):
     """The student ids of a roster file (None without one)."""
-    from grader.roster import RosterError, read_roster
+    from grader.semester.roster import RosterError, read_roster
 
     if not path:
         return None
@@ -148,12 +148,13 @@ def _roster_ids(path):
 
 
 def cmd_export(args):
-    from grader.export import ExportError, export_csv
+    from grader.records.export import ExportError, export_csv
 
     course = _course(args.course) if args.course else None
     try:
         count, problems, mixed = export_csv(args.gradebook, args.csv, late=args.late, course=course,
-                                            allow_mixed=args.allow_mixed)
+                                            allow_mixed=args.allow_mixed,
+                                            roster=roster_students(course) if course is not None else None)
     except ExportError as exc:
         print(f"error: nothing exported: {exc}", file=sys.stderr)
         return 1
@@ -165,8 +166,18 @@ def cmd_export(args):
     return 1 if problems else 0
 
 
+def roster_students(course):
+    """The student ids of the course's roster, or [] when it has none readable here."""
+    from grader.semester.roster import RosterError, read_roster
+
+    try:
+        return [entry.student for entry in read_roster(course.roster)]
+    except RosterError:
+        return []
+
+
 def _course(path):
-    from grader.course import CourseError, load_course
+    from grader.semester.course import CourseError, load_course
 
     try:
         return load_course(path)
@@ -180,8 +191,8 @@ def _names(values):
 
 
 def cmd_grade_roster(args):
-    from grader.course import CourseError
-    from grader.roster import RosterError
+    from grader.semester.course import CourseError
+    from grader.semester.roster import RosterError
     from grader.runner import RunnerError, official_isolation, require_root, revoke_sudo
 
     # Fail closed, before anything else: no student code runs unless it is isolated (or the dry run
@@ -198,7 +209,7 @@ def cmd_grade_roster(args):
     except RunnerError as exc:
         raise UsageError(str(exc)) from None
     from grader.runner import hand_back
-    from grader.semester import grade_roster, results_table
+    from grader.semester.grade_roster import grade_roster, results_table
 
     course = _course(args.course)
     try:
@@ -224,8 +235,7 @@ def cmd_grade_roster(args):
 
 
 def cmd_feedback(args):
-    from grader.export import roster_students
-    from grader.feedback import write_feedback
+    from grader.records.feedback import write_feedback
 
     roster = roster_students(_course(args.course)) if args.course else None
     paths, problems = write_feedback(args.gradebook, args.out, students=args.student,
@@ -237,12 +247,10 @@ def cmd_feedback(args):
 
 
 def cmd_summary(args):
-    from grader.summary import MixedVersions, class_summary
+    from grader.records.summary import MixedVersions, class_summary
 
     roster = None
     if args.course:
-        from grader.export import roster_students
-
         roster = roster_students(_course(args.course))
     try:
         print(class_summary(args.gradebook, roster, allow_mixed=args.allow_mixed))
@@ -253,8 +261,8 @@ def cmd_summary(args):
 
 
 def cmd_publish_solutions(args):
-    from grader.course import CourseError
-    from grader.publish import PublishError, publish_solutions
+    from grader.semester.course import CourseError
+    from grader.authoring.publish import PublishError, publish_solutions
 
     course = _course(args.course)
     names = _names(args.assignment) or (course.publishable() if args.due else [])
@@ -274,7 +282,7 @@ def cmd_publish_solutions(args):
 
 
 def cmd_student_template(args):
-    from grader.template import TemplateError, build_student_template
+    from grader.authoring.template import TemplateError, build_student_template
 
     try:
         files = build_student_template(args.out)
@@ -285,7 +293,7 @@ def cmd_student_template(args):
 
 
 def cmd_push_template(args):
-    from grader.template import TemplateError, push_template
+    from grader.authoring.template import TemplateError, push_template
 
     try:
         commit = push_template(args.build, args.checkout, args.message, push=not args.no_push)
@@ -296,9 +304,9 @@ def cmd_push_template(args):
 
 
 def cmd_plan(args):
-    from grader.course import CourseError
-    from grader.plan import PlanError, plan
-    from grader.roster import RosterError
+    from grader.semester.course import CourseError
+    from grader.semester.plan import PlanError, plan
+    from grader.semester.roster import RosterError
 
     course = _course(args.course)
     try:
@@ -318,8 +326,8 @@ def cmd_fetch(args):
     import json
     import shutil
 
-    from grader.github import GITHUB_API, GITHUB_URL, GitHubError, clone, fetch_activity, repository_slug
-    from grader.roster import RosterError, read_roster
+    from grader.semester.github import GITHUB_API, GITHUB_URL, GitHubError, clone, fetch_activity, repository_slug
+    from grader.semester.roster import RosterError, read_roster
 
     course = _course(args.course)
     try:
@@ -374,8 +382,8 @@ def cmd_fetch(args):
 
 def cmd_not_graded(args):
     """A "not graded" report, with the reason, for every student who has no report in --out."""
-    from grader.report import write_report
-    from grader.results import ReportError, check_assignment_name, check_student_id, not_graded_report
+    from grader.records.report import write_report
+    from grader.records.results import ReportError, check_assignment_name, check_student_id, not_graded_report
 
     students, assignments = _names(args.students), _names(args.assignment)
     if not students or not assignments:
@@ -405,7 +413,7 @@ def cmd_not_graded(args):
 
 
 def cmd_bench(args):
-    from grader.bench import run_bench
+    from grader.benches.run import run_bench
 
     print(run_bench(runs=args.runs, out=Path(args.out), only=args.assignment or None))
     return 0

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 from grader.paths import REPO
-from grader.results import SCHEMA_VERSION
-from grader.version import grading_version
+from grader.records.results import SCHEMA_VERSION
+from grader.records.version import grading_version
 
 A1 = "a1_cells"
 COURSE = """\

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from grader.gradebook import record, rows
+from grader.records.gradebook import record, rows
 from grader.paths import REPO
-from grader.results import report_from_dict
+from grader.records.results import report_from_dict
 
 
 def run_grader(*args):

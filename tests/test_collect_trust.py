@@ -17,11 +17,11 @@ import sys
 
 import pytest
 
-from grader import report as report_module
+from grader.records import report as report_module
 from grader.cli import main
-from grader.gradebook import connect, rows
+from grader.records.gradebook import connect, rows
 from grader.paths import REPO
-from grader.report import ReportError, verify_report
+from grader.records.report import ReportError, verify_report
 
 A1, A2 = "a1_cells", "a2_bptt"
 COURSE = str(REPO / "course.toml")

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from grader.course import CourseError, load_course
+from grader.semester.course import CourseError, load_course
 from grader.paths import REPO, known_assignments
 
 GOOD = """\

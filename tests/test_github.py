@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from grader.github import CREDENTIAL_HELPER, GitHubError, _git_environment, clone, fetch_activity, repository_slug
+from grader.semester.github import CREDENTIAL_HELPER, GitHubError, _git_environment, clone, fetch_activity, repository_slug
 from grader.paths import REPO
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T",
@@ -343,7 +343,7 @@ def test_a_student_not_on_the_roster_is_a_usage_error(semester):
 
 
 def test_not_graded_writes_a_report_only_for_students_without_one(tmp_path):
-    from grader.report import load_report
+    from grader.records.report import load_report
 
     out = tmp_path / "reports"
     out.mkdir()

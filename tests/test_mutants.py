@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.mutants import load_mutant, mutant_paths, mutate, run_mutants, survived
+from grader.authoring.mutants import load_mutant, mutant_paths, mutate, run_mutants, survived
 from grader.paths import SOLUTIONS, known_assignments
 
 
@@ -24,7 +24,7 @@ def test_every_mutant_is_caught(assignment):
 
 
 def test_a_stale_mutant_is_reported():
-    from grader.mutants import MutantError
+    from grader.authoring.mutants import MutantError
 
     with pytest.raises(MutantError, match="occurs 0 times"):
         mutate("x = 1\n", [("y = 2", "y = 3")], "stale.py")

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from grader.course import load_course
+from grader.semester.course import load_course
 from grader.paths import REPO
-from grader.plan import MAX_JOBS, PlanError, plan, roster_repositories, shards
+from grader.semester.plan import MAX_JOBS, PlanError, plan, roster_repositories, shards
 
 COURSE = """[course]
 name = "RNN"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.gradebook import record, rows
+from grader.records.gradebook import record, rows
 from grader.paths import REPO
-from grader.results import report_from_dict
+from grader.records.results import report_from_dict
 
 FIXTURES = Path(__file__).parent / "fixtures"
 A1 = "a1_cells"
@@ -44,7 +44,7 @@ def submission_hashes(report):
 
 @pytest.mark.timeout(300)
 def test_report_records_hash_version_seed_and_time_and_regrading_is_repeatable(tmp_path):
-    from grader.grade import grade_submission
+    from grader.grading.grade import grade_submission
 
     copy = tmp_path / "copy"
     shutil.copytree(PARTLY_WRONG, copy)
@@ -71,7 +71,7 @@ def test_report_records_hash_version_seed_and_time_and_regrading_is_repeatable(t
     # A one-byte change changes the hash.
     module = copy / A1 / "cells.py"
     module.write_text(module.read_text() + "\n")
-    from grader.grade import content_hash
+    from grader.grading.grade import content_hash
 
     assert content_hash(copy / A1) != hashes[0]
 
@@ -179,7 +179,7 @@ def test_a_failing_insert_leaves_the_gradebook_as_it_was(tmp_path):
 
 KILLED_MIDWAY = """
 import json, os, signal, sys
-from grader import gradebook
+from grader.records import gradebook
 
 calls = []
 real_dumps = json.dumps
@@ -191,7 +191,7 @@ def dumps_then_die(*args, **kwargs):
     return real_dumps(*args, **kwargs)
 
 gradebook.json.dumps = dumps_then_die
-from grader.results import report_from_dict
+from grader.records.results import report_from_dict
 gradebook.record(sys.argv[1], report_from_dict(json.loads(open(sys.argv[2]).read())))
 """
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from grader.paths import REPO, SOLUTIONS, SUITES
-from grader.publish import PublishError, published_text
+from grader.authoring.publish import PublishError, published_text
 
 A1 = "a1_cells"
 COURSE = """\
@@ -80,8 +80,8 @@ def test_waits_for_max_late_days_and_the_latest_extension(tmp_path):
     """Past the due date, but inside max_late_days (and an extension): late work may still come in."""
     import datetime
 
-    from grader.course import load_course
-    from grader.publish import check_due
+    from grader.semester.course import load_course
+    from grader.authoring.publish import check_due
 
     now = datetime.datetime.now(datetime.timezone.utc)
     due = (now - datetime.timedelta(days=2)).isoformat(timespec="seconds")

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from grader.leaks import find_leaks, secret_lines
+from grader.authoring.leaks import find_leaks, secret_lines
 from grader.paths import ASSIGNMENTS, REPO, SOLUTIONS, known_assignments
-from grader.release import ReleaseError, stub_module
+from grader.authoring.release import ReleaseError, stub_module
 
 SOURCE = '''def f(x):
     """Docstring stays."""

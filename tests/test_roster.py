@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader.paths import ASSIGNMENTS, REPO, SOLUTIONS
-from grader.roster import RosterError, read_roster
+from grader.semester.roster import RosterError, read_roster
 
 A1 = "a1_cells"
 COURSE = """\

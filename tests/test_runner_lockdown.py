@@ -216,14 +216,14 @@ def test_grade_roster_revokes_before_grading_and_stops_when_it_fails(monkeypatch
         raise RunnerError(f"--revoke-sudo {user}: sudo still grants {user} a rule (x): refusing to run student code")
 
     monkeypatch.setattr(runner, "revoke_sudo", failing)
-    monkeypatch.setattr("grader.semester.grade_roster", lambda *a, **k: pytest.fail("graded after a failed revocation"))
+    monkeypatch.setattr("grader.semester.grade_roster.grade_roster", lambda *a, **k: pytest.fail("graded after a failed revocation"))
     code = cli.main(["grade-roster", "--out", str(tmp_path / "r"), "--revoke-sudo", "runner", "--no-gradebook"])
     err = capsys.readouterr().err
     assert code == 2 and calls == ["isolation", "revoke runner"]
     assert err.startswith("error: --revoke-sudo runner: sudo still grants runner") and err.count("\n") == 1
 
     monkeypatch.setattr(runner, "revoke_sudo", lambda user: calls.append(f"revoke {user}") or ["done it"])
-    monkeypatch.setattr("grader.semester.grade_roster", lambda *a, **k: calls.append("grade") or (["a1_cells"], []))
+    monkeypatch.setattr("grader.semester.grade_roster.grade_roster", lambda *a, **k: calls.append("grade") or (["a1_cells"], []))
     calls.clear()
     assert cli.main(["grade-roster", "--out", str(tmp_path / "r"), "--revoke-sudo", "runner", "--no-gradebook"]) == 0
     assert calls == ["isolation", "revoke runner", "grade"]

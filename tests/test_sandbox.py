@@ -19,7 +19,7 @@ import pytest
 from grader.paths import REPO
 from grader.sandbox import (HANDLE, VALUE, CallTimeout, LostObject, NotPlainData, StudentCodeError, Submission,
                             Tensor, WorkerCrashed, isolation)
-from grader.testing import expect_raises
+from grader.grading.testing import expect_raises
 
 MODULE = '''
 import os, sys, time

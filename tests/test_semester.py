@@ -32,9 +32,9 @@ import sys
 
 import pytest
 
-from grader.course import LateRule
-from grader.lateness import Submission, decide, penalty_for
-from grader.mutants import build_mutant
+from grader.semester.course import LateRule
+from grader.semester.lateness import Submission, decide, penalty_for
+from grader.authoring.mutants import build_mutant
 from grader.paths import ASSIGNMENTS, MUTANTS, REPO, SOLUTIONS
 
 A1, A2, A3 = "a1_cells", "a2_bptt", "a3_airline"
@@ -394,9 +394,9 @@ def test_mixed_grading_versions_are_refused_and_stale_students_regraded(semester
 
 
 def test_a_not_graded_result_never_replaces_a_grade(semester, tmp_path):
-    from grader.gradebook import collect, stored_reports
-    from grader.report import write_report
-    from grader.results import not_graded_report
+    from grader.records.gradebook import collect, stored_reports
+    from grader.records.report import write_report
+    from grader.records.results import not_graded_report
 
     book = tmp_path / "g.sqlite"
     shutil.copy(semester["root"] / "gradebook.sqlite", book)
@@ -447,8 +447,8 @@ def test_penalty_is_capped_at_the_whole_score():
 
 
 def test_only_due_assignments_unless_all(tmp_path):
-    from grader.course import load_course
-    from grader.semester import assignments_to_grade
+    from grader.semester.course import load_course
+    from grader.semester.grade_roster import assignments_to_grade
 
     (tmp_path / "course.toml").write_text(COURSE.replace('extensions = "extensions.csv"\n', ""))
     course = load_course(tmp_path / "course.toml")
@@ -468,7 +468,7 @@ def test_only_due_assignments_unless_all(tmp_path):
      "extensions.csv:3: a second extension of a1_cells for ada"),
 ])
 def test_bad_extension_files_get_one_line(tmp_path, text, message):
-    from grader.course import CourseError, load_course
+    from grader.semester.course import CourseError, load_course
 
     (tmp_path / "course.toml").write_text(COURSE)
     (tmp_path / "extensions.csv").write_text(text)
@@ -477,8 +477,8 @@ def test_bad_extension_files_get_one_line(tmp_path, text, message):
 
 
 def test_under_the_penalty_policy_too_only_commits_that_touch_a1_are_a1_submissions(tmp_path):
-    from grader.history import first_parent_history
-    from grader.lateness import submissions_of
+    from grader.semester.history import first_parent_history
+    from grader.semester.lateness import submissions_of
 
     repo = Repo(tmp_path / "ada")
     on_time = repo.commit("a1", days(-1), {A1: SOLUTIONS / A1})
@@ -494,7 +494,7 @@ def test_under_the_penalty_policy_too_only_commits_that_touch_a1_are_a1_submissi
 
 
 def test_pushes_to_other_branches_do_not_deliver_and_unpushed_commits_count_from_now(tmp_path):
-    from grader.pushes import push_times, read_timeline
+    from grader.semester.pushes import push_times, read_timeline
 
     repo = Repo(tmp_path / "ada")
     first = repo.commit("a1", days(-1), {A1: SOLUTIONS / A1})
@@ -517,7 +517,7 @@ def test_pushes_to_other_branches_do_not_deliver_and_unpushed_commits_count_from
     ('[{"ref": "refs/heads/main", "after": "ab", "timestamp": "2026-03-01T12:00:00"}]', "has no time zone"),
 ])
 def test_a_bad_timeline_is_refused_with_one_line(tmp_path, text, message):
-    from grader.pushes import TimelineError, read_timeline
+    from grader.semester.pushes import TimelineError, read_timeline
 
     (tmp_path / "t.json").write_text(text)
     with pytest.raises(TimelineError, match=message):

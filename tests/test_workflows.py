@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.leaks import find_leaks, secret_lines, source_texts
+from grader.authoring.leaks import find_leaks, secret_lines, source_texts
 from grader.paths import ASSIGNMENTS, REPO, SUITES, known_assignments
-from grader.template import TEMPLATES, TemplateError, build_student_template, push_template
+from grader.authoring.template import TEMPLATES, TemplateError, build_student_template, push_template
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 STUDENT_WORKFLOW = TEMPLATES / "student-workflow.yml"

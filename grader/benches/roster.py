@@ -9,10 +9,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.course import load_course
-from grader.mutants import build_mutant, mutant_paths
+from grader.semester.course import load_course
+from grader.authoring.mutants import build_mutant, mutant_paths
 from grader.paths import ASSIGNMENTS, SOLUTIONS
-from grader.semester import grade_roster
+from grader.semester.grade_roster import grade_roster
 
 SUBMISSIONS = 20
 ASSIGNMENT = "a1_cells"

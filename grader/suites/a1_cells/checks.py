@@ -3,7 +3,7 @@
 import numpy as np
 
 from grader.suites.a1_cells import reference as ref
-from grader.testing import assert_array, assert_close, assert_close_or_diagnose
+from grader.grading.testing import assert_array, assert_close, assert_close_or_diagnose
 
 TOLERANCE = {np.float64: dict(rtol=1e-7, atol=1e-9), np.float32: dict(rtol=1e-4, atol=1e-5)}
 

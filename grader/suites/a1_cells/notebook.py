@@ -1,7 +1,7 @@
 """Checks of the a1_cells notebook's autograded cells, run in the grader after each cell.
 
 Each check reads the notebook's answers as plain data and decides with values it computes itself
-(see grader/notebook.py); nothing of this file enters the student's notebook.
+(see grader/grading/notebook.py); nothing of this file enters the student's notebook.
 """
 
 import torch

@@ -3,7 +3,7 @@
 import pytest
 
 from grader.suites.a1_cells.reference import TORCH_CELLS
-from grader.testing import expect_raises
+from grader.grading.testing import expect_raises
 
 
 @pytest.mark.points(2)

@@ -5,7 +5,7 @@ import pytest
 
 from grader.suites.a1_cells import reference as ref
 from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, likely_bugs, linspace_case
-from grader.testing import assert_close_or_diagnose
+from grader.grading.testing import assert_close_or_diagnose
 
 
 @pytest.mark.points(2)

@@ -5,7 +5,7 @@ import pytest
 
 from grader.suites.a1_cells import reference as ref
 from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, linspace_case
-from grader.testing import assert_close_or_diagnose, expect_raises
+from grader.grading.testing import assert_close_or_diagnose, expect_raises
 
 
 @pytest.mark.points(2)

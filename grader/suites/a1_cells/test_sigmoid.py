@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.testing import assert_close
+from grader.grading.testing import assert_close
 
 STABILITY_HINT = (
     "exp(-x) overflows for large negative x. Use exp(-|x|): 1/(1+exp(-|x|)) for x >= 0 and "

@@ -8,7 +8,7 @@ import numpy as np
 
 from grader.sandbox import HANDLE, VALUE
 from grader.suites.a2_bptt import reference as ref
-from grader.testing import assert_close, assert_close_or_diagnose
+from grader.grading.testing import assert_close, assert_close_or_diagnose
 
 # float64 against torch.autograd: both are exact up to rounding (observed errors < 1e-13).
 TORCH_TOL = dict(rtol=1e-7, atol=1e-9)

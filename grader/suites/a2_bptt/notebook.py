@@ -5,7 +5,7 @@ imported from bptt.py and the ones the notebook defines), on inputs chosen here,
 values computed here: torch.autograd in float64 for every gradient, the grader's own forward pass
 for the trained "hello" model. A check covers the public asserts of its cell and the hidden tests
 that stood in that cell before, with their cases and tolerances. Messages name the likely bug and
-never show the values a case expects. Nothing of this file enters the notebook (grader/notebook.py).
+never show the values a case expects. Nothing of this file enters the notebook (grader/grading/notebook.py).
 """
 
 import numpy as np

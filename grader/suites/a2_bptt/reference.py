@@ -193,7 +193,7 @@ RNN_BUG_HINTS = {
 
 
 def rnn_candidates(case, name, bugs=tuple(RNN_BUG_HINTS), k=None, hints=RNN_BUG_HINTS):
-    """hint -> what gradient `name` would be under each bug, for grader.testing.diagnose."""
+    """hint -> what gradient `name` would be under each bug, for grader.grading.testing.diagnose."""
     return {hints[bug]: rnn_backward_with_bug(case, bug, k)[name] for bug in bugs}
 
 

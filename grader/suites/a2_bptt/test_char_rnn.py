@@ -8,7 +8,7 @@ import pytest
 from grader.suites.a2_bptt import reference as ref
 from grader.suites.a2_bptt.checks import as_parameters
 from grader.suites.a2_bptt.reference import HELLO_INPUTS, HELLO_TARGETS, PARAM_NAMES, torch_char_rnn
-from grader.testing import assert_close
+from grader.grading.testing import assert_close
 
 
 def random_params(V, H, rng, scale=0.5):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from grader.suites.a2_bptt.reference import torch_clip, torch_cross_entropy
-from grader.testing import assert_close, assert_close_or_diagnose
+from grader.grading.testing import assert_close, assert_close_or_diagnose
 
 CLIP_HINT = ("The norm is global: sqrt of the sum of squares of ALL entries of ALL arrays; every array "
              "is multiplied by the same factor min(1, max_norm / (total_norm + 1e-6)).")

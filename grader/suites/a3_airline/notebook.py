@@ -1,7 +1,7 @@
 """Checks of the a3_airline notebook's autograded cells, run in the grader after each cell.
 
 Each check calls the notebook's names (the functions its locked import cell took from airline.py)
-on inputs it chooses, and decides with values it computes itself (see grader/notebook.py). One
+on inputs it chooses, and decides with values it computes itself (see grader/grading/notebook.py). One
 check per test cell: it covers the cell's public asserts and what used to be its hidden block.
 Nothing of this file enters the student's notebook.
 """
@@ -13,7 +13,7 @@ import numpy as np
 from grader.sandbox import Tensor
 from grader.suites.a3_airline import checks
 from grader.suites.a3_airline.checks import as_number
-from grader.testing import assert_array, assert_close
+from grader.grading.testing import assert_array, assert_close
 from rnnutils.airline import load_airline
 
 N_TRAIN = 100

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader.suites.a3_airline.checks import as_number
-from grader.testing import assert_close_or_diagnose
+from grader.grading.testing import assert_close_or_diagnose
 
 SERIES = np.random.default_rng(8).uniform(100.0, 600.0, size=40)
 

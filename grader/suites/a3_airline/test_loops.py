@@ -14,7 +14,7 @@ from torch import nn
 
 from grader.suites.a3_airline import checks
 from grader.suites.a3_airline.checks import TINY_KEYS, TINY_NAMES, as_number
-from grader.testing import assert_close, assert_close_or_diagnose
+from grader.grading.testing import assert_close, assert_close_or_diagnose
 
 T = 5
 RNG = np.random.default_rng(21)

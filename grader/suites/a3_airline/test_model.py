@@ -10,7 +10,7 @@ import pytest
 
 from grader.sandbox import Tensor
 from grader.suites.a3_airline import checks
-from grader.testing import assert_array, assert_close_or_diagnose, expect_raises
+from grader.grading.testing import assert_array, assert_close_or_diagnose, expect_raises
 
 N, T = 4, 7                                   # N != T: a time-first layer shows up
 X = np.random.default_rng(11).normal(size=(N, T, 1)).astype(np.float32)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader.suites.a3_airline.checks import as_number, get_or_none
-from grader.testing import assert_close
+from grader.grading.testing import assert_close
 
 RNG = np.random.default_rng(3)
 SERIES = RNG.uniform(100.0, 600.0, size=144)     # not sorted: a sort or shuffle shows up

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader.suites.a3_airline import checks
-from grader.testing import assert_array, assert_close_or_diagnose
+from grader.grading.testing import assert_array, assert_close_or_diagnose
 
 SERIES = np.random.default_rng(5).uniform(0.0, 1.0, size=20)
 

@@ -1,7 +1,7 @@
 """Checks of the a4_next_char notebook's autograded cells, run in the grader after each cell.
 
 Each check covers its cell's public asserts and what used to be the cell's hidden block, and
-decides with values it computes itself (see grader/notebook.py): it calls the notebook's functions
+decides with values it computes itself (see grader/grading/notebook.py): it calls the notebook's functions
 and models with inputs it chooses, and never reads a score the notebook computed. Nothing of this
 file enters the notebook.
 """
@@ -13,7 +13,7 @@ import numpy as np
 from grader.sandbox import HANDLE, Tensor
 from grader.suites.a4_next_char.checks import (gradients_off, grammar_streams, length_of, model_step, raised_message,
                                                runs, streamed_bits, trigram_bits, true_entropy)
-from grader.testing import assert_array, assert_close, expect_raises
+from grader.grading.testing import assert_array, assert_close, expect_raises
 from rnnutils.grammar import generate_corpus
 
 # The notebook's corpus (cell read-10, locked): the grader draws the same training text itself.

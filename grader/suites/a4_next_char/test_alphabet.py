@@ -5,7 +5,7 @@ import pytest
 
 from grader.sandbox import HANDLE
 from grader.suites.a4_next_char.checks import LETTERS, losses, runs, seed_torch
-from grader.testing import assert_array, assert_close, expect_raises
+from grader.grading.testing import assert_array, assert_close, expect_raises
 
 
 @pytest.mark.points(1)

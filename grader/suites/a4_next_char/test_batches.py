@@ -5,7 +5,7 @@ import pytest
 
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
 from grader.suites.a4_next_char.checks import length_of, raised_message
-from grader.testing import assert_array, expect_raises
+from grader.grading.testing import assert_array, expect_raises
 
 
 def check_ids(ids, texts, size, what, dtype=np.int64):

@@ -8,7 +8,7 @@ import pytest
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
 from grader.suites.a4_next_char.checks import cross_entropy_bits, losses, seed_torch
 from grader.suites.a4_next_char.models import CountingLM, ElmanLM, GatedLM, RecordingLM
-from grader.testing import assert_array, assert_close, expect_raises
+from grader.grading.testing import assert_array, assert_close, expect_raises
 
 
 @pytest.mark.points(2)

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from grader.nbcourse import generate, make_course
+from grader.authoring.nbcourse import generate, make_course
 from grader.paths import ASSIGNMENTS, SOLUTIONS, known_assignments
 
 BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")

@@ -22,8 +22,7 @@ def grader_version():
 # What decides a grade besides the submission: the grading pipeline, the library students may import,
 # and, per assignment, its hidden suite and its notebooks (the source with points and grade ids, the
 # release with the locked cells).
-GRADING_CODE = ("grader/grade.py", "grader/suite.py", "grader/notebook.py", "grader/testing.py", "grader/results.py",
-                "grader/sandbox", "grader/suites/pytest.ini", "rnnutils")
+GRADING_CODE = ("grader/grading", "grader/records/results.py", "grader/sandbox", "grader/suites/pytest.ini", "rnnutils")
 
 
 def _files(path):

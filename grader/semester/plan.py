@@ -33,8 +33,8 @@ def shards(students, max_jobs=MAX_JOBS):
 
 def roster_repositories(path):
     """``[(student, owner/name)]`` of a roster, in order; PlanError naming the line of a non-GitHub value."""
-    from grader.github import GitHubError, repository_slug
-    from grader.roster import read_roster
+    from grader.semester.github import GitHubError, repository_slug
+    from grader.semester.roster import read_roster
 
     out = []
     for number, entry in enumerate(read_roster(path), start=2):

@@ -14,8 +14,8 @@ saying why; with a roster, so does a roster student the gradebook holds nothing 
 import html
 from pathlib import Path
 
-from grader import gradebook as book
-from grader.results import ReportError, check_assignment_name, check_student_id
+from grader.records import gradebook as book
+from grader.records.results import ReportError, check_assignment_name, check_student_id
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .5rem;

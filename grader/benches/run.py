@@ -6,9 +6,9 @@ import statistics
 import time
 from pathlib import Path
 
-from grader.notebook import grade_notebooks
+from grader.grading.notebook import grade_notebooks
 from grader.paths import SOLUTIONS, known_assignments
-from grader.suite import run_suite
+from grader.grading.suite import run_suite
 
 
 def time_grading(assignment, runs):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.paths import SUITES
-from grader.results import SuiteResult, TestResult
+from grader.records.results import SuiteResult, TestResult
 from grader.sandbox import Submission, SubmissionFailure
 
 DEFAULT_SECRET_SEED = 20261122

@@ -6,8 +6,8 @@ versions are refused (``allow_mixed`` to summarise anyway), naming the students 
 
 import statistics
 
-from grader.gradebook import stored_reports, version_problems
-from grader.version import current_versions
+from grader.records.gradebook import stored_reports, version_problems
+from grader.records.version import current_versions
 
 BINS = 5
 

@@ -8,8 +8,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from grader.report import ReportError, read_report, student_of_file, verify_report
-from grader.results import report_from_dict
+from grader.records.report import ReportError, read_report, student_of_file, verify_report
+from grader.records.results import report_from_dict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grades (

@@ -6,7 +6,7 @@ when that folder exists, a GitHub repository otherwise (write ``./folder/name`` 
 must not be taken for one). With ``--submissions DIR`` (the GitHub workflow) each student's checkout
 is ``DIR/<student>``, and ``DIR/<student>.not-graded`` holds the reason a checkout failed.
 
-Grading a roster is ``grader.semester``; lateness ``grader.lateness``; git ``grader.history``.
+Grading a roster is ``grader.semester.grade_roster``; lateness ``grader.semester.lateness``; git ``grader.semester.history``.
 """
 
 import csv
@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.history import HistoryError, git, is_git_repository
-from grader.results import STUDENT_ID
+from grader.semester.history import HistoryError, git, is_git_repository
+from grader.records.results import STUDENT_ID
 
 GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.history import ancestors
+from grader.semester.history import ancestors
 
 MAX_TIMELINE_BYTES = 16 << 20
 MAX_EVENTS = 10000

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from grader.paths import MUTANTS, SOLUTIONS
-from grader.suite import run_suite
+from grader.grading.suite import run_suite
 
 
 class MutantError(ValueError):

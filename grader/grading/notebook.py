@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.paths import ASSIGNMENTS, SOLUTIONS, SUITES
-from grader.results import CellResult, NotebookResult
+from grader.records.results import CellResult, NotebookResult
 from grader.sandbox import Submission, SubmissionFailure, copy_submission
 
 CELL_TIMEOUT = 300.0
@@ -246,7 +246,7 @@ def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
     """
     import tempfile
 
-    from grader.suite import secret_seed_from_env
+    from grader.grading.suite import secret_seed_from_env
 
     seed = secret_seed_from_env() if secret_seed is None else secret_seed
     part = NotebookResult()

@@ -1,9 +1,9 @@
 """Grading a roster: every student's due assignments, in a process pool, one report each, nobody lost.
 
-For each student: find the submission (``grader.roster``), read the graded branch's history
-(``grader.history``) and when each commit was submitted (``grader.pushes``, or commit dates), decide
-per assignment which commit is graded and its penalty (``grader.lateness``), grade those trees
-(``grader.grade``), and write ``<out>/<student>.json``. A student who cannot be graded (no such
+For each student: find the submission (``grader.semester.roster``), read the graded branch's history
+(``grader.semester.history``) and when each commit was submitted (``grader.semester.pushes``, or commit dates), decide
+per assignment which commit is graded and its penalty (``grader.semester.lateness``), grade those trees
+(``grader.grading.grade``), and write ``<out>/<student>.json``. A student who cannot be graded (no such
 repository, a failed checkout, a grader error) gets a "not graded" report with the reason, so every
 roster student ends up with a report.
 
@@ -21,12 +21,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.history import HistoryError, export_commit, first_parent_history, graded_branch
-from grader.lateness import decide, submissions_of, unknown
-from grader.pushes import TimelineError, push_times, read_timeline
-from grader.report import ReportError, load_report, write_report
-from grader.results import not_graded_report
-from grader.roster import RosterError, locate, read_roster, submission_root
+from grader.semester.history import HistoryError, export_commit, first_parent_history, graded_branch
+from grader.semester.lateness import decide, submissions_of, unknown
+from grader.semester.pushes import TimelineError, push_times, read_timeline
+from grader.records.report import ReportError, load_report, write_report
+from grader.records.results import not_graded_report
+from grader.semester.roster import RosterError, locate, read_roster, submission_root
 
 
 @dataclass
@@ -74,8 +74,8 @@ def _submission_times(path, history, student, options):
 
 def grade_student(entry, options):
     """The ``Report`` of one roster entry (lateness per assignment; penalties as fields)."""
-    from grader.grade import grade_assignment, new_report
-    from grader.suite import secret_seed_from_env
+    from grader.grading.grade import grade_assignment, new_report
+    from grader.grading.suite import secret_seed_from_env
 
     seed = secret_seed_from_env()
     previous = options.previous.get(entry.student)
@@ -145,8 +145,8 @@ def _reused(report, previous):
 
 
 def _not_graded(entry, options, reason):
-    from grader.grade import new_report
-    from grader.suite import secret_seed_from_env
+    from grader.grading.grade import new_report
+    from grader.grading.suite import secret_seed_from_env
 
     stamp = new_report(entry.student, secret_seed_from_env())
     first = reason.strip().splitlines()[0] if reason.strip() else "not graded"
@@ -176,7 +176,7 @@ def previous_reports(folder=None, gradebook=None, students=None):
             except ReportError:
                 continue
     elif gradebook is not None and Path(gradebook).is_file():
-        from grader.gradebook import stored_reports
+        from grader.records.gradebook import stored_reports
 
         for student, assignment, report in stored_reports(gradebook):
             if students is None or student in students:
@@ -187,7 +187,7 @@ def previous_reports(folder=None, gradebook=None, students=None):
 
 def stale_students(previous, assignments):
     """Students one of whose graded ``assignments`` was graded by another grading version than today's."""
-    from grader.version import grading_version
+    from grader.records.version import grading_version
 
     return sorted(student for student, report in previous.items()
                   if any(part.graded and part.grading_version != grading_version(name)
@@ -234,7 +234,7 @@ def grade_roster(roster, course, out_dir, jobs=1, assignments=None, only=None, s
                                                 initializer=_init_worker) as pool:
         results = list(pool.map(_grade_task, tasks))
     if gradebook is not None:
-        from grader.gradebook import collect
+        from grader.records.gradebook import collect
 
         recorded = collect(gradebook, [r["report"] for r in results], list(course.assignments),
                            {e.student for e in entries})

@@ -198,7 +198,7 @@ def read_extensions(path, assignments):
     A student may have one extension per assignment; ``due`` is a date-time with a time zone, like
     the due dates in course.toml. Every problem is a CourseError naming the file and the line.
     """
-    from grader.results import STUDENT_ID
+    from grader.records.results import STUDENT_ID
 
     path = Path(path)
     try:

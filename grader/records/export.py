@@ -8,7 +8,7 @@ assignment follow: ``<a>_late`` (on-time, last-before-due, penalty, not-submitte
 ``<a>_late_days``. The last column, ``official``, is ``yes`` when every grade of the student was
 given under isolation (bubblewrap).
 
-With a course, every student of its roster gets a row. Rows of one assignment graded by different
+With ``roster`` (the student ids of the course's roster), every one of them gets a row. Rows of one assignment graded by different
 grading versions are not exported together (``allow_mixed`` to do it anyway): the problem names the
 students to regrade. Standard library only.
 """
@@ -16,25 +16,15 @@ students to regrade. Standard library only.
 import csv
 from pathlib import Path
 
-from grader.gradebook import stored_reports, version_problems
-from grader.version import current_versions
+from grader.records.gradebook import stored_reports, version_problems
+from grader.records.version import current_versions
 
 
 class ExportError(ValueError):
     """The gradebook cannot be exported as it is; the message names what to do."""
 
 
-def roster_students(course):
-    """The student ids of the course's roster, or [] when it has none readable here."""
-    from grader.roster import RosterError, read_roster
-
-    try:
-        return [entry.student for entry in read_roster(course.roster)]
-    except RosterError:
-        return []
-
-
-def export_csv(gradebook, path, late=False, course=None, allow_mixed=False):
+def export_csv(gradebook, path, late=False, course=None, allow_mixed=False, roster=None):
     """Write the CSV to ``path``; return ``(number of students, problems, mixed)``: rows left out, and
     the version warnings exported anyway under ``allow_mixed``.
 
@@ -48,7 +38,7 @@ def export_csv(gradebook, path, late=False, course=None, allow_mixed=False):
     table = {}
     for student, assignment, report in stored:
         table.setdefault(student, {})[assignment] = report
-    students = sorted(set(table) | set(roster_students(course) if course is not None else []))
+    students = sorted(set(table) | set(roster or ()))
     assignments = sorted({a for _, a, _ in stored})
     header = ["student", "status", "reason"] + assignments + ["total", "max_total"]
     if course is not None:

@@ -6,7 +6,7 @@ Commits that touch nothing of aN never make aN late, and the repository's first 
 template's, made by GitHub when the repository was created from the student template) is never a
 submission: a student who never changed aN has "not submitted" it.
 
-Each submission has a time: when a push delivered it to GitHub (``grader.pushes``) or, without a
+Each submission has a time: when a push delivered it to GitHub (``grader.semester.pushes``) or, without a
 push timeline, its commit date (which the student's git writes, so the report says so). The due date
 is the course's, or the student's extension; a submission up to ``grace_minutes`` after it is on time.
 
@@ -16,7 +16,7 @@ is the course's, or the student's extension; a submission up to ``grace_minutes`
 - ``penalty``: the newest submission is graded, less ``penalty_per_day`` of its score per started
   day late (status "penalty"); more than ``max_late_days`` late it earns nothing.
 
-The decision is a ``grader.results.Lateness``: the score is never overwritten, the penalty is a
+The decision is a ``grader.records.results.Lateness``: the score is never overwritten, the penalty is a
 field and the final score is computed from the raw one. Standard library only.
 """
 
@@ -24,7 +24,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from grader.results import Lateness
+from grader.records.results import Lateness
 
 TIME_SOURCES = {"pushes": "push times recorded by GitHub",
                 "commit dates": "commit dates (can be set by the student)"}
@@ -49,10 +49,10 @@ def when(moment):
 def submissions_of(history, folders, times):
     """The submissions of one assignment, newest first.
 
-    history: ``grader.history.Commit`` list, newest first; folders: the paths that hold the
+    history: ``grader.semester.history.Commit`` list, newest first; folders: the paths that hold the
     assignment (``assignments/aN`` and ``aN``); times: ``{sha: datetime}`` when each was submitted.
     """
-    from grader.history import changes_folder
+    from grader.semester.history import changes_folder
 
     return [Submission(c.sha, times[c.sha]) for c in history
             if not c.is_root and any(changes_folder(c, f) for f in folders)]

@@ -1,6 +1,6 @@
 """Report files: the JSON written for each graded student, its Markdown summary, and its verification.
 
-The model and its serialisation are ``grader.results``; this module reads and writes the files. A
+The model and its serialisation are ``grader.records.results``; this module reads and writes the files. A
 report may come from a grading job whose student code escaped, so whoever records one (``collect``,
 ``grade-roster``) passes it through ``verify_report`` first: the report must be for the expected
 student and the course's assignments, and every score is recomputed from the per-test results; a
@@ -10,7 +10,7 @@ stored total is never believed.
 import json
 from pathlib import Path
 
-from grader.results import ReportError, report_from_dict
+from grader.records.results import ReportError, report_from_dict
 
 MAX_REPORT_BYTES = 20 << 20      # a report file larger than this is refused unread
 

@@ -6,12 +6,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from grader.notebook import grade_notebooks
+from grader.grading.notebook import grade_notebooks
 from grader.paths import known_assignments
-from grader.results import AssignmentResult, NotebookResult, Report
+from grader.records.results import AssignmentResult, NotebookResult, Report
 from grader.sandbox import content_hash, copy_submission, isolation, isolation_detail
-from grader.suite import run_suite, secret_seed_from_env
-from grader.version import grader_version, grading_version
+from grader.grading.suite import run_suite, secret_seed_from_env
+from grader.records.version import grader_version, grading_version
 
 
 class GradingError(RuntimeError):

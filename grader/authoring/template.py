@@ -1,7 +1,7 @@
 """The student template repository: what students clone, built from this repository.
 
 It holds the release ``assignments/``, ``lectures/``, ``rnnutils/``, the environment files, and the
-student's own Makefile, check script and workflow (from ``grader/templates/``). Never: ``solutions/``,
+student's own Makefile, check script and workflow (from ``grader/student_template/``). Never: ``solutions/``,
 ``grader/``, hidden tests, or this repository's workflows. ``push_template`` replaces the contents of
 a clone of the template repository with a build and pushes one commit.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from grader.paths import ASSIGNMENTS, REPO
 
-TEMPLATES = REPO / "grader" / "templates"
+TEMPLATES = REPO / "grader" / "student_template"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".pytest_cache", "build", "*.egg-info")
 COPIED = ["requirements.txt", "environment.yml", "pyproject.toml"]
 FROM_TEMPLATES = {

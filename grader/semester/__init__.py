@@ -1,0 +1,11 @@
+"""A semester: the course file, the roster, when each commit was submitted and which one is graded.
+
+``course`` (course.toml and extensions), ``roster`` (the roster file and where each submission is),
+``history`` (git), ``pushes`` (GitHub's push timeline), ``lateness`` (which submission, what penalty),
+``grade_roster`` (every student's due assignments, nobody lost), ``plan`` and ``github`` (the workflow's
+matrix, clones and timelines).
+
+May import: ``grader.paths``, ``grader.records`` and, to grade, ``grader.grading``. Everything but
+``grade_roster`` uses the standard library only (the workflow's plan job has nothing installed).
+Never ``grader.cli`` or ``grader.authoring``.
+"""
