@@ -70,4 +70,4 @@ actionlint:
 	test -x $(ACTIONLINT) || $(PY) -m pip install --quiet $(ACTIONLINT_PIN)
 
 lint-workflows: $(STAMP) actionlint
-	$(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml grader/templates/student-workflow.yml
+	$(ACTIONLINT) -shellcheck= -pyflakes= .github/workflows/*.yml grader/student_template/student-workflow.yml
