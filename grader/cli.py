@@ -24,24 +24,23 @@ import os
 import sys
 from pathlib import Path
 
+from grader.errors import GraderError
+
 DEFAULT_GRADEBOOK = os.environ.get("GRADER_GRADEBOOK", "gradebook.sqlite")
 
 
-class UsageError(Exception):
+class UsageError(GraderError):
     """Bad input from the command line: printed as one line, exit status 2."""
 
 
 def cmd_grade(args):
-    from grader.grading.grade import GradingError, grade_submission
+    from grader.grading.grade import grade_submission
     from grader.records.gradebook import record
     from grader.records.report import markdown_summary, write_report
     from grader.runner import unisolated_warning
 
-    try:
-        report = grade_submission(args.submission, args.student, args.assignment or None,
-                                  notebooks=not args.skip_notebooks)
-    except GradingError as exc:
-        raise UsageError(str(exc)) from None
+    report = grade_submission(args.submission, args.student, args.assignment or None,
+                              notebooks=not args.skip_notebooks)
     write_report(report, args.report)
     if not args.no_gradebook:
         record(args.gradebook, report)
@@ -137,14 +136,9 @@ def _course_assignments(path):
 
 def _roster_ids(path):
     """The student ids of a roster file (None without one)."""
-    from grader.semester.roster import RosterError, read_roster
+    from grader.semester.roster import read_roster
 
-    if not path:
-        return None
-    try:
-        return {entry.student for entry in read_roster(path)}
-    except RosterError as exc:
-        raise UsageError(str(exc)) from None
+    return {entry.student for entry in read_roster(path)} if path else None
 
 
 def cmd_export(args):
@@ -177,50 +171,39 @@ def roster_students(course):
 
 
 def _course(path):
-    from grader.semester.course import CourseError, load_course
+    from grader.semester.course import load_course
 
-    try:
-        return load_course(path)
-    except CourseError as exc:
-        raise UsageError(str(exc)) from None
+    return load_course(path)
 
 
 def _names(values):
-    """Assignment names from repeated and/or comma-separated options."""
-    return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+    """Names from repeated and/or comma-separated options (the parser has split them already)."""
+    return list(values or [])
 
 
 def cmd_grade_roster(args):
-    from grader.semester.course import CourseError
-    from grader.semester.roster import RosterError
-    from grader.runner import RunnerError, official_isolation, require_root, revoke_sudo
+    from grader.runner import hand_back, official_isolation, require_root, revoke_sudo
 
     # Fail closed, before anything else: no student code runs unless it is isolated (or the dry run
     # was asked for), and on GitHub not before the runner user has lost its sudo rights.
-    try:
-        if args.revoke_sudo is not None:
-            require_root("--revoke-sudo")
-        warning = official_isolation(args.allow_unisolated)
-        if warning:
-            print(warning, file=sys.stderr)
-        if args.revoke_sudo is not None:
-            for line in revoke_sudo(args.revoke_sudo):
-                print(f"revoke-sudo: {line}", file=sys.stderr)
-    except RunnerError as exc:
-        raise UsageError(str(exc)) from None
-    from grader.runner import hand_back
+    if args.revoke_sudo is not None:
+        require_root("--revoke-sudo")
+    warning = official_isolation(args.allow_unisolated)
+    if warning:
+        print(warning, file=sys.stderr)
+    if args.revoke_sudo is not None:
+        for line in revoke_sudo(args.revoke_sudo):
+            print(f"revoke-sudo: {line}", file=sys.stderr)
     from grader.semester.grade_roster import grade_roster, results_table
 
     course = _course(args.course)
     try:
         names, results = grade_roster(args.roster or course.roster, course, args.out, jobs=args.jobs,
-                                      assignments=_names(args.assignment) or None, only=args.only,
+                                      assignments=args.assignment or None, only=args.only,
                                       submissions=args.submissions, notebooks=not args.skip_notebooks,
                                       gradebook=None if args.no_gradebook else args.gradebook,
                                       push_times=args.push_times, previous=args.previous, force=args.force,
                                       stale=args.stale)
-    except (RosterError, CourseError) as exc:
-        raise UsageError(str(exc)) from None
     finally:
         hand_back(args.out)   # run through sudo (grade.yml): the runner user's next steps write there too
     if not names:
@@ -261,8 +244,7 @@ def cmd_summary(args):
 
 
 def cmd_publish_solutions(args):
-    from grader.semester.course import CourseError
-    from grader.authoring.publish import PublishError, publish_solutions
+    from grader.authoring.publish import publish_solutions
 
     course = _course(args.course)
     names = _names(args.assignment) or (course.publishable() if args.due else [])
@@ -272,47 +254,32 @@ def cmd_publish_solutions(args):
                   "max_late_days): nothing to publish")
             return 0
         raise UsageError("name an assignment (--assignment aN) or use --due")
-    try:
-        for name in names:
-            for path in publish_solutions(name, args.out, course, force=args.force):
-                print(f"published {path}")
-    except (PublishError, CourseError) as exc:
-        raise UsageError(str(exc)) from None
+    for name in names:
+        for path in publish_solutions(name, args.out, course, force=args.force):
+            print(f"published {path}")
     return 0
 
 
 def cmd_student_template(args):
-    from grader.authoring.template import TemplateError, build_student_template
+    from grader.authoring.template import build_student_template
 
-    try:
-        files = build_student_template(args.out)
-    except TemplateError as exc:
-        raise UsageError(str(exc)) from None
+    files = build_student_template(args.out)
     print(f"built the student template in {args.out}: {len(files)} files")
     return 0
 
 
 def cmd_push_template(args):
-    from grader.authoring.template import TemplateError, push_template
+    from grader.authoring.template import push_template
 
-    try:
-        commit = push_template(args.build, args.checkout, args.message, push=not args.no_push)
-    except TemplateError as exc:
-        raise UsageError(str(exc)) from None
+    commit = push_template(args.build, args.checkout, args.message, push=not args.no_push)
     print(f"pushed {commit}" if commit else "the student template is already up to date: nothing to push")
     return 0
 
 
 def cmd_plan(args):
-    from grader.semester.course import CourseError
-    from grader.semester.plan import PlanError, plan
-    from grader.semester.roster import RosterError
+    from grader.semester.plan import plan
 
-    course = _course(args.course)
-    try:
-        outputs = plan(course, _names(args.assignment), with_roster=args.roster)
-    except (PlanError, RosterError, CourseError) as exc:
-        raise UsageError(str(exc)) from None
+    outputs = plan(_course(args.course), _names(args.assignment), with_roster=args.roster)
     text = "".join(f"{key}={value}\n" for key, value in outputs.items())
     if args.github_output:
         with open(args.github_output, "a") as handle:
@@ -327,13 +294,10 @@ def cmd_fetch(args):
     import shutil
 
     from grader.semester.github import GITHUB_API, GITHUB_URL, GitHubError, clone, fetch_activity, repository_slug
-    from grader.semester.roster import RosterError, read_roster
+    from grader.semester.roster import read_roster
 
     course = _course(args.course)
-    try:
-        entries = {entry.student: entry for entry in read_roster(course.roster)}
-    except RosterError as exc:
-        raise UsageError(str(exc)) from None
+    entries = {entry.student: entry for entry in read_roster(course.roster)}
     students = _names(args.students)
     if not students:
         raise UsageError("--students names no student")
@@ -383,18 +347,15 @@ def cmd_fetch(args):
 def cmd_not_graded(args):
     """A "not graded" report, with the reason, for every student who has no report in --out."""
     from grader.records.report import write_report
-    from grader.records.results import ReportError, check_assignment_name, check_student_id, not_graded_report
+    from grader.records.results import check_assignment_name, check_student_id, not_graded_report
 
     students, assignments = _names(args.students), _names(args.assignment)
     if not students or not assignments:
         raise UsageError("name the students (--students) and the assignments (--assignment)")
-    try:
-        for student in students:
-            check_student_id(student)
-        for name in assignments:
-            check_assignment_name(name)
-    except ReportError as exc:
-        raise UsageError(str(exc)) from None
+    for student in students:
+        check_student_id(student)
+    for name in assignments:
+        check_assignment_name(name)
     out = Path(args.out)
     written = 0
     for student in dict.fromkeys(students):
@@ -419,146 +380,164 @@ def cmd_bench(args):
     return 0
 
 
+def comma_list(value):
+    """``a1_cells,a2_bptt`` -> ["a1_cells", "a2_bptt"]: every list option takes commas and repeats."""
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def options():
+    """The options several commands share, as argparse parents (one definition each)."""
+    def parent():
+        return argparse.ArgumentParser(add_help=False)
+
+    shared = {name: parent() for name in ("gradebook", "course", "assignment", "notebooks", "out")}
+    shared["gradebook"].add_argument("--gradebook", default=DEFAULT_GRADEBOOK,
+                                     help="the SQLite gradebook (default: $GRADER_GRADEBOOK or %(default)s)")
+    shared["course"].add_argument("--course", help="the course configuration (default: course.toml)")
+    shared["assignment"].add_argument("--assignment", type=comma_list, action="extend",
+                                      help="these assignments only (comma-separated or repeated)")
+    shared["notebooks"].add_argument("--skip-notebooks", action="store_true", help="run the hidden suites only")
+    shared["out"].add_argument("--out", required=True, help="the output folder")
+    return shared
+
+
+def setup_grade(cmd):
+    cmd.add_argument("submission", help="folder with the same layout as assignments/")
+    cmd.add_argument("--student", required=True, help="the student's id, recorded in the report")
+    cmd.add_argument("--report", required=True, help="where to write the JSON report")
+    cmd.add_argument("--no-gradebook", action="store_true", help="do not record the report")
+    cmd.add_argument("--quiet", action="store_true", help="do not print the summary")
+
+
+def setup_release(cmd):
+    cmd.add_argument("--check", action="store_true", help="only check that assignments/ is fresh and leak-free")
+
+
+def setup_mutants(cmd):
+    cmd.add_argument("--quick", action="store_true", help="stop each mutant at its first failed test")
+
+
+def setup_collect(cmd):
+    cmd.add_argument("reports", nargs="+", help="report files, each named <student>.json")
+    cmd.add_argument("--roster", help="CSV student,submission: accept reports of these students only")
+
+
+def setup_export(cmd):
+    cmd.add_argument("--csv", required=True)
+    cmd.add_argument("--late", action="store_true", help="add <assignment>_late (status) and <assignment>_late_days")
+    cmd.add_argument("--allow-mixed", action="store_true",
+                     help="export even when one assignment's grades come from different grading versions")
+
+
+def setup_grade_roster(cmd):
+    cmd.add_argument("roster", nargs="?", help="CSV student,submission (default: the roster in course.toml)")
+    cmd.add_argument("--jobs", type=int, default=1, help="worker processes (default: %(default)s)")
+    cmd.add_argument("--out", default="build/reports", help="folder for the reports (default: %(default)s)")
+    cmd.add_argument("--only", type=comma_list, action="extend", help="grade only these students")
+    cmd.add_argument("--submissions", help="folder with a checkout per student (<folder>/<student>), "
+                                           "used instead of the roster's location")
+    cmd.add_argument("--no-gradebook", action="store_true", help="write the reports only (collect them later)")
+    cmd.add_argument("--push-times", metavar="DIR",
+                     help="folder of push timelines, <student>.json (GitHub's repository activity, fetched by "
+                          "`grader fetch`): lateness from the times GitHub received each push; without it, "
+                          "commit dates (which students can set), and every report says so")
+    cmd.add_argument("--previous", metavar="DIR", help="reports of an earlier run (<student>.json) to reuse for "
+                                                       "unchanged submissions (default: the gradebook's)")
+    cmd.add_argument("--force", action="store_true", help="grade everything again, reusing nothing")
+    cmd.add_argument("--stale", action="store_true",
+                     help="grade only the students with a report from another grading version (see export)")
+    cmd.add_argument("--allow-unisolated", action="store_true",
+                     help="grade even where student code cannot be isolated (a dry run: reports say "
+                          "isolation 'none' and are not official)")
+    cmd.add_argument("--revoke-sudo", metavar="USER",
+                     help="as root, before any student code runs: take USER's sudo rights away and verify "
+                          "(grade.yml passes the runner user)")
+
+
+def setup_feedback(cmd):
+    cmd.add_argument("--student", type=comma_list, action="extend", help="only these students")
+
+
+def setup_summary(cmd):
+    cmd.add_argument("--allow-mixed", action="store_true",
+                     help="summarise even when one assignment's grades come from different grading versions")
+
+
+def setup_publish(cmd):
+    cmd.add_argument("--due", action="store_true", help="every assignment whose late window has closed "
+                                                        "(due date or latest extension, plus grace and max_late_days)")
+    cmd.add_argument("--force", action="store_true", help="publish even before the late window closes")
+
+
+def setup_push_template(cmd):
+    cmd.add_argument("build")
+    cmd.add_argument("--checkout", required=True, help="a git clone of the student template repository")
+    cmd.add_argument("--message", default="Update the student release")
+    cmd.add_argument("--no-push", action="store_true", help="commit only")
+
+
+def setup_plan(cmd):
+    cmd.add_argument("--roster", action="store_true", help="also the roster, in shards, as a JSON matrix")
+    cmd.add_argument("--github-output", help="append the lines to this file ($GITHUB_OUTPUT)")
+
+
+def setup_fetch(cmd):
+    cmd.add_argument("--students", type=comma_list, action="extend", required=True, help="student ids")
+    cmd.add_argument("--push-times", required=True, help="folder for the activity timelines (<student>.json)")
+
+
+def setup_not_graded(cmd):
+    cmd.add_argument("--students", type=comma_list, action="extend", required=True, help="student ids")
+    cmd.add_argument("--reason", required=True, help="one line: why these students were not graded")
+
+
+def setup_bench(cmd):
+    cmd.add_argument("--runs", type=int, default=3)
+    cmd.add_argument("--out", default="build/bench.md")
+
+
+def setup_nothing(cmd):
+    pass
+
+
+# name, help, run, setup, the shared options it takes
+COMMANDS = [
+    ("grade", "grade one submission folder", "cmd_grade", setup_grade, ["gradebook", "assignment", "notebooks"]),
+    ("release", "regenerate assignments/ from solutions/", "cmd_release", setup_release, ["assignment"]),
+    ("mutants", "grade every known-wrong mutant with the hidden suite", "cmd_mutants", setup_mutants, ["assignment"]),
+    ("collect", "verify reports and record the good ones in the gradebook", "cmd_collect", setup_collect,
+     ["gradebook", "course"]),
+    ("export", "export the gradebook as CSV", "cmd_export", setup_export, ["gradebook", "course"]),
+    ("grade-roster", "grade the due assignments of every roster student", "cmd_grade_roster", setup_grade_roster,
+     ["gradebook", "course", "assignment", "notebooks"]),
+    ("feedback", "one HTML feedback page per student and assignment", "cmd_feedback", setup_feedback,
+     ["gradebook", "course", "assignment", "out"]),
+    ("summary", "class summary: who was not graded, score distribution, per-test pass rates (Markdown)",
+     "cmd_summary", setup_summary, ["gradebook", "course"]),
+    ("publish-solutions", "publish the solutions of an assignment whose late window has closed",
+     "cmd_publish_solutions", setup_publish, ["course", "assignment", "out"]),
+    ("student-template", "build the student template repository's contents", "cmd_student_template",
+     setup_nothing, ["out"]),
+    ("push-template", "commit a student-template build into a clone and push it", "cmd_push_template",
+     setup_push_template, []),
+    ("plan", "what a workflow run works on (key=value lines)", "cmd_plan", setup_plan, ["course", "assignment"]),
+    ("fetch", "clone students' GitHub repositories and fetch their push timelines", "cmd_fetch", setup_fetch,
+     ["course", "out"]),
+    ("not-graded", "a not-graded report for every student without a report", "cmd_not_graded", setup_not_graded,
+     ["assignment", "out"]),
+    ("bench", "benchmarks (grading time and each assignment's bench)", "cmd_bench", setup_bench, ["assignment"]),
+]
+
+
 def parser():
     top = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = top.add_subparsers(dest="command", required=True)
-
-    grade = sub.add_parser("grade", help="grade one submission folder")
-    grade.add_argument("submission", help="folder with the same layout as assignments/")
-    grade.add_argument("--student", required=True, help="the student's id, recorded in the report")
-    grade.add_argument("--report", required=True, help="where to write the JSON report")
-    grade.add_argument("--gradebook", default=DEFAULT_GRADEBOOK, help="SQLite gradebook (default: %(default)s)")
-    grade.add_argument("--no-gradebook", action="store_true", help="do not record the report")
-    grade.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
-    grade.add_argument("--skip-notebooks", action="store_true", help="run the hidden suites only")
-    grade.add_argument("--quiet", action="store_true", help="do not print the summary")
-    grade.set_defaults(run=cmd_grade)
-
-    release = sub.add_parser("release", help="regenerate assignments/ from solutions/")
-    release.add_argument("--check", action="store_true", help="only check that assignments/ is fresh and leak-free")
-    release.add_argument("--assignment", action="append")
-    release.set_defaults(run=cmd_release)
-
-    mutants = sub.add_parser("mutants", help="grade every known-wrong mutant with the hidden suite")
-    mutants.add_argument("--assignment", action="append")
-    mutants.add_argument("--quick", action="store_true", help="stop each mutant at its first failed test")
-    mutants.set_defaults(run=cmd_mutants)
-
-    collect = sub.add_parser("collect", help="verify reports and record the good ones in the gradebook")
-    collect.add_argument("reports", nargs="+", help="report files, each named <student>.json")
-    collect.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
-    collect.add_argument("--course", help="course.toml: the assignments a report may grade "
-                                          "(default: ./course.toml if present, else the repository's assignments)")
-    collect.add_argument("--roster", help="CSV student,submission: accept reports of these students only")
-    collect.set_defaults(run=cmd_collect)
-
-    export = sub.add_parser("export", help="export the gradebook as CSV")
-    export.add_argument("--csv", required=True)
-    export.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
-    export.add_argument("--late", action="store_true",
-                        help="add <assignment>_late (status) and <assignment>_late_days columns")
-    export.add_argument("--course", help="course.toml: add course_points (scores scaled to each assignment's points) "
-                                         "and a row for every roster student")
-    export.add_argument("--allow-mixed", action="store_true",
-                        help="export even when one assignment's grades come from different grading versions")
-    export.set_defaults(run=cmd_export)
-
-    roster = sub.add_parser("grade-roster", help="grade every student of a roster with a process pool")
-    roster.add_argument("roster", nargs="?", help="CSV student,submission (default: the roster in course.toml)")
-    roster.add_argument("--jobs", type=int, default=1, help="worker processes (default: %(default)s)")
-    roster.add_argument("--out", default="build/reports", help="folder for the reports (default: %(default)s)")
-    roster.add_argument("--assignment", action="append",
-                        help="grade these (repeatable or comma-separated; `all`: every assignment in course.toml; "
-                             "default: exactly those past their due date)")
-    roster.add_argument("--only", action="append", help="grade only this student (repeatable)")
-    roster.add_argument("--submissions", help="folder with a checkout per student (<folder>/<student>) "
-                                              "used instead of the roster's location")
-    roster.add_argument("--course", help="course configuration (default: course.toml)")
-    roster.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
-    roster.add_argument("--no-gradebook", action="store_true", help="write the reports only (collect them later)")
-    roster.add_argument("--skip-notebooks", action="store_true", help="run the hidden suites only")
-    roster.add_argument("--push-times", metavar="DIR",
-                        help="folder of push timelines, <student>.json (GitHub's repository activity, fetched by "
-                             "`grader fetch`): lateness from the times GitHub received each push; without it, "
-                             "commit dates (which students can set), and every report says so")
-    roster.add_argument("--previous", metavar="DIR",
-                        help="reports of an earlier run (<student>.json) to reuse for unchanged submissions "
-                             "(default: the gradebook's)")
-    roster.add_argument("--force", action="store_true", help="grade everything again, reusing nothing")
-    roster.add_argument("--stale", action="store_true",
-                        help="grade only the students with a report from another grading version (see export)")
-    roster.add_argument("--allow-unisolated", action="store_true",
-                        help="grade even where student code cannot be isolated (a dry run: reports say "
-                             "isolation 'none' and are not official)")
-    roster.add_argument("--revoke-sudo", metavar="USER",
-                        help="as root, before any student code runs: take USER's sudo rights away and verify "
-                             "(grade.yml passes the runner user)")
-    roster.set_defaults(run=cmd_grade_roster)
-
-    feedback = sub.add_parser("feedback", help="one HTML feedback page per student and assignment")
-    feedback.add_argument("--out", required=True)
-    feedback.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
-    feedback.add_argument("--student", action="append", help="only this student (repeatable)")
-    feedback.add_argument("--assignment", action="append")
-    feedback.add_argument("--course", help="course.toml: also a page for every roster student without a report")
-    feedback.set_defaults(run=cmd_feedback)
-
-    summary = sub.add_parser("summary", help="class summary: score distribution, per-test pass rates (Markdown)")
-    summary.add_argument("--gradebook", default=DEFAULT_GRADEBOOK)
-    summary.add_argument("--course", help="course.toml: also list the roster students without any report")
-    summary.add_argument("--allow-mixed", action="store_true",
-                         help="summarise even when one assignment's grades come from different grading versions")
-    summary.set_defaults(run=cmd_summary)
-
-    publish = sub.add_parser("publish-solutions", help="publish the solutions of an assignment past its due date")
-    publish.add_argument("--assignment", action="append")
-    publish.add_argument("--due", action="store_true",
-                         help="every assignment whose late window has closed (due date or latest extension, "
-                              "plus grace and max_late_days)")
-    publish.add_argument("--out", required=True)
-    publish.add_argument("--force", action="store_true", help="publish even before the late window closes")
-    publish.add_argument("--course", help="course configuration (default: course.toml)")
-    publish.set_defaults(run=cmd_publish_solutions)
-
-    template = sub.add_parser("student-template", help="build the student template repository's contents")
-    template.add_argument("--out", required=True, help="a new (or empty) folder")
-    template.set_defaults(run=cmd_student_template)
-
-    push = sub.add_parser("push-template", help="commit a student-template build into a clone and push it")
-    push.add_argument("build")
-    push.add_argument("--checkout", required=True, help="a git clone of the student template repository")
-    push.add_argument("--message", default="Update the student release")
-    push.add_argument("--no-push", action="store_true", help="commit only")
-    push.set_defaults(run=cmd_push_template)
-
-    plan = sub.add_parser("plan", help="what a workflow run works on (key=value lines; --github-output appends)")
-    plan.add_argument("--assignment", action="append", help="default: every assignment past its due date")
-    plan.add_argument("--roster", action="store_true", help="also the roster as a JSON matrix")
-    plan.add_argument("--course")
-    plan.add_argument("--github-output", help="append the lines to this file ($GITHUB_OUTPUT)")
-    plan.set_defaults(run=cmd_plan)
-
-    fetch = sub.add_parser("fetch", help="clone students' GitHub repositories and fetch their push timelines")
-    fetch.add_argument("--students", action="append", required=True, help="student ids (comma-separated or repeated)")
-    fetch.add_argument("--out", required=True, help="folder for the clones (<out>/<student>, or "
-                                                    "<out>/<student>.not-graded with the reason)")
-    fetch.add_argument("--push-times", required=True, help="folder for the activity timelines (<student>.json)")
-    fetch.add_argument("--course", help="course configuration, naming the roster (default: course.toml)")
-    fetch.set_defaults(run=cmd_fetch)
-
-    not_graded = sub.add_parser("not-graded", help="a not-graded report for every student without a report")
-    not_graded.add_argument("--students", action="append", required=True, help="comma-separated or repeated")
-    not_graded.add_argument("--assignment", action="append", required=True, help="comma-separated or repeated")
-    not_graded.add_argument("--reason", required=True, help="one line: why these students were not graded")
-    not_graded.add_argument("--out", required=True, help="the reports' folder (<out>/<student>.json)")
-    not_graded.set_defaults(run=cmd_not_graded)
-
-    bench = sub.add_parser("bench", help="benchmarks (grading time and each assignment's bench)")
-    bench.add_argument("--runs", type=int, default=3)
-    bench.add_argument("--out", default="build/bench.md")
-    bench.add_argument("--assignment", action="append")
-    bench.set_defaults(run=cmd_bench)
+    shared = options()
+    for name, text, run, setup, parents in COMMANDS:
+        cmd = sub.add_parser(name, help=text, parents=[shared[p] for p in parents])
+        setup(cmd)
+        cmd.set_defaults(run=globals()[run])
     return top
 
 
@@ -566,6 +545,6 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except UsageError as exc:
+    except GraderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -28,6 +28,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from grader.errors import GraderError
+
 MIN_PYTHON = (3, 11, 4)
 
 # Groups whose members sudo (Debian/Ubuntu: sudo, admin; elsewhere: wheel) or polkit treat as
@@ -38,7 +40,7 @@ USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}\$?$")
 NOT_ALLOWED = "User {user} is not allowed to run sudo on "
 
 
-class RunnerError(RuntimeError):
+class RunnerError(GraderError, RuntimeError):
     """The machine is not fit for official grading; the message is one line."""
 
 

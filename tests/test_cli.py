@@ -64,3 +64,32 @@ def test_collect_refuses_a_file_that_is_not_a_report(tmp_path):
     bad.write_text("{not json")
     run = run_grader("collect", str(bad), "--gradebook", str(tmp_path / "g.sqlite"))
     assert run.returncode == 1 and "not a readable report" in run.stderr
+
+
+def test_every_list_option_takes_commas_and_repeats():
+    from grader.cli import parser
+
+    args = parser().parse_args(["grade", "sub", "--student", "s", "--report", "r.json",
+                                "--assignment", "a1_cells,a2_bptt", "--assignment", "a3_airline"])
+    assert args.assignment == ["a1_cells", "a2_bptt", "a3_airline"]
+    args = parser().parse_args(["grade-roster", "--only", "ada,bo", "--only", "cy", "--assignment", "all"])
+    assert (args.only, args.assignment) == (["ada", "bo", "cy"], ["all"])
+    args = parser().parse_args(["feedback", "--out", "f", "--student", "ada,bo", "--assignment", ""])
+    assert (args.student, args.assignment) == (["ada", "bo"], [])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["plan", "--course", "/no/such/course.toml"], "/no/such/course.toml: no course configuration here"),
+    (["grade", "/no/such/folder", "--student", "s", "--report", "/tmp/r.json", "--no-gradebook"],
+     "no such submission directory: /no/such/folder"),
+    (["grade", "solutions", "--student", "s", "--report", "/tmp/r.json", "--no-gradebook", "--assignment", "a9"],
+     "unknown assignment 'a9'"),
+    (["not-graded", "--students", "../x", "--assignment", "a1_cells", "--reason", "r", "--out", "/tmp/ng"],
+     "is not a student id"),
+    (["summary", "--course", "/no/such/course.toml"], "no course configuration here"),
+])
+def test_a_users_mistake_is_one_line_and_exit_2_never_a_traceback(args, message):
+    run = run_grader(*args)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.startswith("error: ") and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert message in run.stderr and "Traceback" not in run.stderr

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.paths import ASSIGNMENTS, REPO
 
 TEMPLATES = REPO / "grader" / "student_template"
@@ -24,7 +25,7 @@ FROM_TEMPLATES = {
 }
 
 
-class TemplateError(RuntimeError):
+class TemplateError(GraderError, RuntimeError):
     """The template cannot be built or pushed; one line."""
 
 

@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.grading.notebook import grade_notebooks
 from grader.paths import known_assignments
 from grader.records.results import AssignmentResult, NotebookResult, Report
@@ -14,7 +15,7 @@ from grader.grading.suite import run_suite, secret_seed_from_env
 from grader.records.version import grader_version, grading_version
 
 
-class GradingError(RuntimeError):
+class GradingError(GraderError, RuntimeError):
     """The submission could not be graded at all (missing folder, unknown assignment)."""
 
 

@@ -16,11 +16,12 @@ students to regrade. Standard library only.
 import csv
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.records.gradebook import stored_reports, version_problems
 from grader.records.version import current_versions
 
 
-class ExportError(ValueError):
+class ExportError(GraderError, ValueError):
     """The gradebook cannot be exported as it is; the message names what to do."""
 
 

@@ -21,6 +21,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from grader.errors import GraderError
+
 SCHEMA_VERSION = 2
 MAX_TESTS = 500                  # hidden tests, and notebook cells, per assignment
 MAX_POINTS = 100.0               # of one test or cell
@@ -42,7 +44,7 @@ LATENESS_STATUSES = ("on-time", "last-before-due", "penalty", "not-submitted", "
 STATUSES = ("graded", "not-graded")
 
 
-class ReportError(ValueError):
+class ReportError(GraderError, ValueError):
     """A report that cannot be used; the message is one line naming the file or the field."""
 
 

@@ -6,6 +6,7 @@ versions are refused (``allow_mixed`` to summarise anyway), naming the students 
 
 import statistics
 
+from grader.errors import GraderError
 from grader.records.gradebook import stored_reports, version_problems
 from grader.records.version import current_versions
 
@@ -33,7 +34,7 @@ def _cell(text):
     return str(text).replace("`", "'").replace("|", "\\|")
 
 
-class MixedVersions(ValueError):
+class MixedVersions(GraderError, ValueError):
     """Grades of one assignment from different grading versions; the message names whom to regrade."""
 
 

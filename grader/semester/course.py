@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.paths import REPO
 
 DEFAULT_COURSE = Path(os.environ.get("GRADER_COURSE", REPO / "course.toml"))
@@ -21,7 +22,7 @@ POLICIES = ("last-before-due", "penalty")
 REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
-class CourseError(ValueError):
+class CourseError(GraderError, ValueError):
     """The course configuration is missing or wrong; the message names the key."""
 
 

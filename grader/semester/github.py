@@ -25,6 +25,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from grader.errors import GraderError
+
 GITHUB_URL = "https://github.com"
 GITHUB_API = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -41,7 +43,7 @@ ACCEPTED = ("owner/name, https://github.com/owner/name[.git], git@github.com:own
             "or ssh://git@github.com/owner/name[.git]")
 
 
-class GitHubError(ValueError):
+class GitHubError(GraderError, ValueError):
     """A repository that cannot be named, cloned or read; the message is one line."""
 
 

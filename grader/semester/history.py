@@ -11,13 +11,15 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import GraderError
+
 GIT_TIMEOUT = 300
 EXPORT_MAX_MEMBERS = 20000
 EXPORT_MAX_BYTES = 512 << 20
 EXPORT_MAX_DEPTH = 16
 
 
-class HistoryError(ValueError):
+class HistoryError(GraderError, ValueError):
     """A repository whose history cannot be read; the message is one line."""
 
 

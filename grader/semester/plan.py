@@ -9,10 +9,12 @@ students of its shard. Every roster submission must name a GitHub repository: th
 
 import json
 
+from grader.errors import GraderError
+
 MAX_JOBS = 256                   # GitHub's limit on the jobs of one matrix
 
 
-class PlanError(ValueError):
+class PlanError(GraderError, ValueError):
     """A roster the GitHub workflow cannot grade; the message is one line."""
 
 

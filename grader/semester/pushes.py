@@ -21,13 +21,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.semester.history import ancestors
 
 MAX_TIMELINE_BYTES = 16 << 20
 MAX_EVENTS = 10000
 
 
-class TimelineError(ValueError):
+class TimelineError(GraderError, ValueError):
     """A push timeline that cannot be used; one line naming the file and the event."""
 
 

@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.semester.history import HistoryError, git, is_git_repository
 from grader.records.results import STUDENT_ID
 
 GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
-class RosterError(ValueError):
+class RosterError(GraderError, ValueError):
     """A roster or a submission that cannot be used; the message is one line."""
 
 
