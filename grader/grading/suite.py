@@ -22,8 +22,9 @@ def secret_seed_from_env():
 class SuitePlugin:
     """A pytest plugin: the ``student`` and ``secret_seed`` fixtures, and the score sheet."""
 
-    def __init__(self, folder, secret_seed, staged=False, left_out=None):
+    def __init__(self, folder, secret_seed, staged=False, left_out=None, stop_after=None):
         self.folder = Path(folder)
+        self.stop_after = stop_after
         self.staged, self.left_out = staged, left_out
         self.seed = secret_seed
         self.results = {}
@@ -76,6 +77,9 @@ class SuitePlugin:
         if report.when == "teardown" and result["_ok"]:
             result["passed"] = True
             result["points"] = result["max_points"]
+        if report.when == "teardown" and self.stop_after is not None and self.stop_after(
+                TestResult(result["name"], result["max_points"], result["_ok"], result["feedback"])):
+            item.session.shouldstop = f"stopped after {result['name']}"
 
 
 MAX_FEEDBACK_CHARS = 4000
@@ -107,15 +111,17 @@ def feedback_for(excinfo, report):
     )
 
 
-def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=False, left_out=None):
+def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=False, left_out=None, stop_after=None):
     """Run ``grader/suites/<assignment>`` against ``folder``; return its ``SuiteResult``.
 
     ``staged``: ``folder`` is already a bounded copy (``grader.sandbox.copy_submission``, whose
-    ``CopyResult`` is ``left_out``); otherwise one is made. With ``exitfirst`` the run stops at the first failed test (used to check mutants
-    quickly).
+    ``CopyResult`` is ``left_out``); otherwise one is made. With ``exitfirst`` the run stops at the
+    first failed test, with ``stop_after`` (a function of a ``TestResult``) after the first test for
+    which it is true (both used to check mutants quickly); the tests not run count as failed.
     """
     suite_dir = SUITES / assignment
-    plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed, staged, left_out)
+    plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed, staged, left_out,
+                         stop_after)
     args = [
         str(suite_dir),
         "-c", str(SUITES / "pytest.ini"),

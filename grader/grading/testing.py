@@ -1,16 +1,59 @@
-"""Comparison helpers for hidden suites: exact types first, then shapes, dtypes, values.
+"""The helpers every hidden suite and notebook check shares (none of them is a pytest fixture).
 
-Every helper raises ``AssertionError`` with a message written for the student: what was
-checked, what came back, and (with ``hint``) the likely bug.
+Every check raises ``AssertionError`` with a message written for the student: what was checked,
+what came back, and the likely bug. The likely bug comes from the mutants (``grader/mutants/``):
+
+- ``Diagnosis(...)``: handed to a check; only when the check fails does it run the reference and
+  the mutants here on the same inputs (``grader.grading.diagnose``) and, if the student's output
+  reproduces one of them, the message carries that mutant's HINT instead of the check's own hint;
+- ``hint_of(assignment, mutant)``: a mutant's HINT, for a check that recognises its bug by what it
+  observes (a mode flag, what student code fed a grader model) rather than by an output.
+
+Comparisons check exact types first (``type(x) is np.ndarray``), then shapes, dtypes and values.
+Student exceptions are asserted by class with ``expect_raises`` (never by their text).
 """
+
+import weakref
 
 import numpy as np
 
+from grader.grading.diagnose import diagnose, hint_of, inspected, record_of, same
 
-def _fail(what, problem, hint=None):
+__all__ = ["Diagnosis", "as_number", "assert_array", "assert_close", "assert_equal", "describe", "expect_raises",
+           "fail", "hint_of", "inspected", "matches", "number_or_none", "once", "record_of", "unpack"]
+
+
+class Diagnosis:
+    """Which known bug a student's output reproduces, worked out only if a check fails (then kept).
+
+    Takes the arguments of ``grader.grading.diagnose.diagnose``: the assignment, the call (e.g.
+    ``"cells.rnn_cell"`` with ``args`` and ``kwargs``, or ``"bptt"`` with ``run``, a function of the
+    module), ``got`` (the student's whole output, as plain data, in the form the call returns it)
+    and the check's tolerance. Give the same inputs the student's code was given.
+    """
+
+    def __init__(self, assignment, call, args=(), kwargs=None, *, got, rtol=0.0, atol=0.0, run=None, uses=None):
+        self._request = dict(assignment=assignment, call=call, args=args, kwargs=kwargs, got=got, rtol=rtol,
+                             atol=atol, run=run, uses=uses)
+        self._hint = ...
+
+    def hint(self):
+        """The HINT of the mutant the output reproduces, or None."""
+        if self._hint is ...:
+            request = dict(self._request)
+            self._hint = diagnose(request.pop("assignment"), request.pop("call"), **request)
+        return self._hint
+
+
+def fail(what, problem, hint=None, diagnosis=None):
+    """Raise the ``AssertionError`` of a failed check: "<what>: <problem>" and a hint.
+
+    The hint is the diagnosed bug's when ``diagnosis`` finds one, else ``hint``.
+    """
+    found = diagnosis.hint() if diagnosis is not None else None
     message = f"{what}: {problem}"
-    if hint:
-        message += f"\nHint: {hint}"
+    if found or hint:
+        message += f"\nHint: {found or hint}"
     raise AssertionError(message)
 
 
@@ -21,33 +64,40 @@ def describe(value):
     return f"{type(value).__name__} ({value!r:.60})"
 
 
-def assert_array(actual, *, shape=None, dtype=None, what="the result", hint=None):
+def assert_array(actual, *, shape=None, dtype=None, what="the result", hint=None, diagnosis=None):
     """Check that ``actual`` is an exact ``np.ndarray`` with the given shape and dtype."""
     if type(actual) is not np.ndarray:
-        _fail(what, f"expected a numpy array, got {describe(actual)}.", hint)
+        fail(what, f"expected a numpy array, got {describe(actual)}.", hint, diagnosis)
     if shape is not None and tuple(actual.shape) != tuple(shape):
-        _fail(what, f"expected shape {tuple(shape)}, got {tuple(actual.shape)}.", hint)
+        fail(what, f"expected shape {tuple(shape)}, got {tuple(actual.shape)}.", hint, diagnosis)
     if dtype is not None and actual.dtype != np.dtype(dtype):
-        _fail(what, f"expected dtype {np.dtype(dtype)}, got {actual.dtype}. Keep the dtype of the inputs.", hint)
+        fail(what, f"expected dtype {np.dtype(dtype)}, got {actual.dtype}. Keep the dtype of the inputs.", hint,
+             diagnosis)
 
 
-def assert_close(actual, expected, *, rtol, atol, what="the result", hint=None, check_dtype=True):
+def assert_close(actual, expected, *, rtol, atol, what="the result", hint=None, check_dtype=True, diagnosis=None):
     """Check an exact ndarray against ``expected`` (shape, dtype, then values within rtol/atol)."""
     expected = np.asarray(expected)
-    assert_array(actual, shape=expected.shape, dtype=expected.dtype if check_dtype else None, what=what, hint=hint)
+    assert_array(actual, shape=expected.shape, dtype=expected.dtype if check_dtype else None, what=what, hint=hint,
+                 diagnosis=diagnosis)
+    if actual.dtype.kind not in "biuf":
+        fail(what, f"expected numbers, got an array of dtype {actual.dtype}.", hint, diagnosis)
     if not np.all(np.isfinite(actual)) and np.all(np.isfinite(expected)):
-        _fail(what, "contains NaN or inf where finite values were expected.", hint)
+        fail(what, "contains NaN or inf where finite values were expected.", hint, diagnosis)
     error = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
     bound = atol + rtol * np.abs(expected.astype(np.float64))
     if not np.all(error <= bound):
         worst = np.unravel_index(np.argmax(error - bound), error.shape)
-        _fail(
-            what,
-            f"values differ from the expected ones (largest error {error.max():.3g} at index "
-            f"{tuple(int(i) for i in worst)}: got {float(actual[worst]):.6g}, expected {float(expected[worst]):.6g}; "
-            f"rtol={rtol}, atol={atol}).",
-            hint,
-        )
+        fail(what,
+             f"values differ from the expected ones (largest error {error.max():.3g} at index "
+             f"{tuple(int(i) for i in worst)}: got {float(actual[worst]):.6g}, expected {float(expected[worst]):.6g}; "
+             f"rtol={rtol}, atol={atol}).", hint, diagnosis)
+
+
+def assert_equal(actual, expected, *, what="the result", hint=None, diagnosis=None):
+    """Check plain data (numbers, strings, lists, tuples, dicts, arrays) for exact equality, types included."""
+    if not same(actual, expected):
+        fail(what, f"got {actual!r:.200}, expected {expected!r:.200}.", hint, diagnosis)
 
 
 def matches(actual, expected, *, rtol, atol):
@@ -56,31 +106,37 @@ def matches(actual, expected, *, rtol, atol):
     return (
         type(actual) is np.ndarray
         and actual.shape == expected.shape
+        and actual.dtype.kind in "biuf"
         and bool(np.all(np.abs(actual.astype(np.float64) - expected) <= atol + rtol * np.abs(expected)))
     )
 
 
-def diagnose(actual, candidates, *, rtol, atol):
-    """Name the known bug whose output ``actual`` reproduces.
-
-    Inputs:
-    - actual: what the student's code returned.
-    - candidates: dict mapping a hint (str) to the output that bug would give.
-
-    Returns the first matching hint, or None.
-    """
-    for hint, wrong in candidates.items():
-        if matches(actual, wrong, rtol=rtol, atol=atol):
-            return hint
+def number_or_none(value):
+    """A float from an int, a float or a numeric array of one element; None for anything else."""
+    if type(value) in (int, float):
+        return float(value)
+    if type(value) is np.ndarray and value.size == 1 and value.dtype.kind in "iuf":
+        return float(value.reshape(-1)[0])
     return None
 
 
-def assert_close_or_diagnose(actual, expected, *, rtol, atol, what, candidates, hint=None):
-    """``assert_close``, but when the values are wrong, name the bug they match if any."""
-    if matches(actual, expected, rtol=rtol, atol=atol) and actual.dtype == np.asarray(expected).dtype:
-        return
-    found = diagnose(actual, candidates, rtol=rtol, atol=atol)
-    assert_close(actual, expected, rtol=rtol, atol=atol, what=what, hint=found or hint)
+def as_number(value, what, hint=None):
+    """A float from a returned scalar (float, int or a one-element array); a failed check otherwise."""
+    number = number_or_none(value)
+    if number is None:
+        fail(what, f"expected a number (a Python float), got {type(value).__name__} ({value!r:.60}).", hint)
+    return number
+
+
+def unpack(value, names, what):
+    """The items of a tuple result (a tuple or list of ``len(names)`` items), or a failed check.
+
+    ``names`` are the items' names for the message, e.g. ("loss", "grads").
+    """
+    if type(value) not in (tuple, list) or len(value) != len(names):
+        size = f" of {len(value)} items" if type(value) in (tuple, list) else ""
+        fail(what, f"must return a tuple ({', '.join(names)}); it returned a {type(value).__name__}{size}.")
+    return tuple(value)
 
 
 def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
@@ -96,7 +152,7 @@ def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
     - call: a callable that forwards to the worker (e.g. ``student.module("cells").rnn_cell``).
     - what: how the call reads in a message, e.g. "rnn_cell(..., nonlinearity='sigmoid')".
 
-    Returns the ``StudentCodeError`` that was raised.
+    Returns the ``StudentCodeError`` that was raised (its ``exc_message`` is the student's message).
     """
     from grader.sandbox import StudentCodeError
 
@@ -107,5 +163,35 @@ def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
         if error.is_a(exception_class):
             return error
         said = str(error)[:800] or error.exc_type
-        _fail(what, f"should raise {wanted}; it raised {error.exc_type or 'another exception'} instead:\n{said}", hint)
-    _fail(what, f"returned a value; it should raise {wanted}.", hint)
+        fail(what, f"should raise {wanted}; it raised {error.exc_type or 'another exception'} instead:\n{said}", hint)
+    fail(what, f"returned a value; it should raise {wanted}.", hint)
+
+
+_RUNS = weakref.WeakKeyDictionary()
+
+
+def once(student, name, compute):
+    """``compute()`` run once per submission and kept, for work several tests read (a training run).
+
+    The value is kept per ``student`` (the ``Submission``) under ``name``; an exception is kept too
+    and raised again by every test that asks for the run, so each fails with the same message.
+    """
+    runs = _RUNS.setdefault(student, {})
+    if name not in runs:
+        try:
+            runs[name] = (True, compute())
+        except BaseException as exc:  # noqa: BLE001 - kept and raised again for every reader
+            if not isinstance(exc, Exception):
+                raise
+            runs[name] = (False, exc)
+    ok, value = runs[name]
+    if not ok:
+        raise value
+    return value
+
+
+def assert_close_or_diagnose(actual, expected, *, rtol, atol, what, candidates, hint=None):
+    """Former helper, until every suite diagnoses with ``Diagnosis``: candidates maps a hint to the
+    output of a hand-written bug."""
+    found = next((h for h, wrong in candidates.items() if matches(actual, wrong, rtol=rtol, atol=atol)), None)
+    assert_close(actual, expected, rtol=rtol, atol=atol, what=what, hint=found or hint)
