@@ -2,3 +2,5 @@
 TARGET = "cells.py"
 REPLACE = [("return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(dtype, copy=False)",
             "return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(np.float64)")]
+HINT = ('sigmoid returns float64 for a float32 input: keep the dtype of the input (float32 in, float32 out), '
+        'e.g. with .astype(x.dtype).')

@@ -1,6 +1,7 @@
-"""Trusted reference outputs for the a1_cells suite: PyTorch's cells and known-wrong variants.
+"""Trusted expected values for the a1_cells suite: PyTorch's cells with the case's weights copied in.
 
-Everything here runs in the grader process on the grader's own data; no student code.
+Everything here runs in the grader process on the grader's own data; no student code. The known
+bugs are the mutants (grader/mutants/a1_cells/), run by ``Diagnosis`` when a check fails.
 """
 
 import numpy as np
@@ -49,49 +50,6 @@ def torch_step(kind, case, nonlinearity="tanh"):
             out = cell(x_t, (h_t, torch.from_numpy(case["c"].astype(np.float64))))
             return tuple(o.numpy().astype(x.dtype) for o in out)
         return cell(x_t, h_t).numpy().astype(x.dtype)
-
-
-def with_blocks(case, order):
-    """The case with the gate blocks of every weight and bias reordered."""
-    out = dict(case)
-    for key in ("W_ih", "W_hh", "b_ih", "b_hh"):
-        blocks = np.split(case[key], len(order), axis=0)
-        out[key] = np.concatenate([blocks[i] for i in order], axis=0)
-    return out
-
-
-def with_changes(case, **changes):
-    out = dict(case)
-    out.update(changes)
-    return out
-
-
-def _sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
-def lstm_without_tanh_on_cell(case):
-    """h' = o * c' (tanh of the new cell state forgotten)."""
-    a = case["x"] @ case["W_ih"].T + case["b_ih"] + case["h"] @ case["W_hh"].T + case["b_hh"]
-    i, f, g, o = np.split(a.astype(np.float64), 4, axis=-1)
-    c_next = _sigmoid(f) * case["c"] + _sigmoid(i) * np.tanh(g)
-    return _sigmoid(o) * c_next
-
-
-def gru_variant(case, reset_before=False, swap_update=False):
-    """GRU step with the reset gate applied to h before W_hn, or with z and 1 - z swapped."""
-    x, h = case["x"].astype(np.float64), case["h"].astype(np.float64)
-    W_ir, W_iz, W_in = np.split(case["W_ih"], 3)
-    W_hr, W_hz, W_hn = np.split(case["W_hh"], 3)
-    b_ir, b_iz, b_in = np.split(case["b_ih"], 3)
-    b_hr, b_hz, b_hn = np.split(case["b_hh"], 3)
-    r = _sigmoid(x @ W_ir.T + b_ir + h @ W_hr.T + b_hr)
-    z = _sigmoid(x @ W_iz.T + b_iz + h @ W_hz.T + b_hz)
-    if reset_before:
-        n = np.tanh(x @ W_in.T + b_in + (r * h) @ W_hn.T + b_hn)
-    else:
-        n = np.tanh(x @ W_in.T + b_in + r * (h @ W_hn.T + b_hn))
-    return z * n + (1 - z) * h if swap_update else (1 - z) * n + z * h
 
 
 # Shapes (N, D, H) every cell is checked on; N=None is an unbatched input.

@@ -2,8 +2,9 @@
 
 import pytest
 
+from grader.grading.testing import Diagnosis, assert_equal, describe, expect_raises, fail
+from grader.suites.a1_cells.checks import ASSIGNMENT
 from grader.suites.a1_cells.reference import TORCH_CELLS
-from grader.grading.testing import expect_raises
 
 
 @pytest.mark.points(2)
@@ -13,11 +14,11 @@ def test_count_parameters_matches_torch(student, cell):
     for D, H in [(1, 3), (1, 1), (10, 20), (64, 128), (7, 2)]:
         expected = sum(p.numel() for p in TORCH_CELLS[cell](D, H).parameters())
         got = cells.count_parameters(cell, D, H)
-        assert type(got) is int, f"count_parameters must return an int, got {type(got).__name__} ({got!r})"
-        hint = ""
-        if got == expected - {"rnn": 1, "lstm": 4, "gru": 3}[cell] * H:
-            hint = " You count one bias vector; PyTorch has two (b_ih and b_hh)."
-        assert got == expected, f"count_parameters({cell!r}, {D}, {H}) returned {got}, PyTorch has {expected}.{hint}"
+        what = f"count_parameters({cell!r}, {D}, {H})"
+        diagnosis = Diagnosis(ASSIGNMENT, "cells.count_parameters", (cell, D, H), got=got)
+        if type(got) is not int:
+            fail(what, f"must return an int, got {describe(got)}.", diagnosis=diagnosis)
+        assert_equal(got, expected, what=f"{what} (the number of parameters of PyTorch's cell)", diagnosis=diagnosis)
 
 
 @pytest.mark.points(1)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from grader.grading.testing import expect_raises
 from grader.suites.a1_cells import reference as ref
 from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, linspace_case
-from grader.grading.testing import assert_close_or_diagnose, expect_raises
 
 
 @pytest.mark.points(2)
@@ -14,12 +14,9 @@ from grader.grading.testing import assert_close_or_diagnose, expect_raises
     ("relu", [[0.94, 0.0], [0.0, 1.2066666667]]),
 ])
 def test_rnn_cell_known_values(student, nonlinearity, expected):
-    case = linspace_case("rnn")
-    out = student.module("cells").rnn_cell(*ref.arguments("rnn", case), nonlinearity=nonlinearity)
-    from grader.suites.a1_cells.checks import likely_bugs
-    assert_close_or_diagnose(out, np.array(expected), rtol=1e-8, atol=1e-9,
-                             what=f"rnn_cell on the np.linspace case, nonlinearity={nonlinearity!r}",
-                             candidates=likely_bugs("rnn", case, nonlinearity))
+    check_cell(student.module("cells").rnn_cell, "rnn", linspace_case("rnn"), nonlinearity, expected=np.array(expected),
+               tolerance=dict(rtol=1e-8, atol=1e-9),
+               name=f"rnn_cell on the np.linspace case, nonlinearity={nonlinearity!r}")
 
 
 @pytest.mark.points(3)
