@@ -1,23 +1,23 @@
 """The leak check: no line of a solution block or of a hidden test may reach the student release.
 
-A line is *secret* when it stands inside a ``### BEGIN SOLUTION`` block of a module or
-notebook, inside ``### BEGIN HIDDEN TESTS`` of a notebook, or anywhere in a hidden suite,
-and does not also stand in the public part of the instructor source (outside those
-blocks, or in the public tests). Lines shorter than ``MIN_LENGTH`` characters after
-stripping (``return h``, ``else:``, ``)``) say nothing and are ignored.
+A line is *secret* when it stands inside a solution or hidden test block of a module, notebook
+cell or text file of ``solutions/<aN>/`` (grammar in markers.py), or anywhere in the hidden suite
+``grader/suites/<aN>/``, and does not also stand in the public part of the instructor source
+(outside those blocks, or in the public tests). Lines are compared with their whitespace
+normalised; lines shorter than ``MIN_LENGTH`` characters (``return h``, ``else:``, ``)``) and
+lines starting with ``### `` (markdown headings) say nothing and are ignored.
+
+A malformed marker in the sources raises MarkerError (one line, naming the file and line).
 """
 
-import json
 import re
 from pathlib import Path
 
+from grader.authoring.markers import TEXT, notebook_cells, parse
 from grader.paths import ASSIGNMENTS, SOLUTIONS, SUITES
 
 MIN_LENGTH = 16
-MARKERS = {
-    "### BEGIN SOLUTION": "### END SOLUTION",
-    "### BEGIN HIDDEN TESTS": "### END HIDDEN TESTS",
-}
+SOURCES = (".py", ".ipynb", ".md", ".txt")
 
 
 def _normal(line):
@@ -28,25 +28,19 @@ def _meaningful(line):
     return len(line) >= MIN_LENGTH and not line.startswith("### ")
 
 
-def split_secret(text):
+def split_secret(text, where="<text>"):
     """Split a source text into (secret lines, public lines), normalised."""
-    secret, public, closing = set(), set(), None
-    for raw in text.splitlines():
-        line = _normal(raw)
-        if closing is None and line in MARKERS:
-            closing = MARKERS[line]
-        elif closing is not None and line == closing:
-            closing = None
-        elif _meaningful(line):
-            (secret if closing else public).add(line)
+    secret, public = set(), set()
+    for block in parse(text, where):
+        lines = {_normal(line) for line in block.lines}
+        (public if block.kind == TEXT else secret).update(filter(_meaningful, lines))
     return secret, public
 
 
 def source_texts(path):
     """The texts of a file: the cells' sources for a notebook, the file itself otherwise."""
     if path.suffix == ".ipynb":
-        cells = json.loads(path.read_text()).get("cells", [])
-        return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
+        return [source for source, _ in notebook_cells(path)]
     try:
         return [path.read_text()]
     except UnicodeDecodeError:
@@ -57,9 +51,10 @@ def secret_lines(assignment):
     """The secret lines of one assignment (solution blocks and hidden tests, minus public lines)."""
     secret, public = set(), set()
     for path in sorted((SOLUTIONS / assignment).rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".txt"):
-            for text in source_texts(path):
-                s, p = split_secret(text)
+        if path.is_file() and path.suffix in SOURCES:
+            where = path.relative_to(SOLUTIONS.parent)
+            for number, text in enumerate(source_texts(path), start=1):
+                s, p = split_secret(text, f"{where} cell {number}" if path.suffix == ".ipynb" else where)
                 secret |= s
                 public |= p
     suite = SUITES / assignment

@@ -3,41 +3,35 @@
 ``publish_solutions`` writes ``OUT/<aN>/``: the solution module(s) without the solution markers,
 and the solution notebook executed and rendered to HTML (``<aN>.html``) and as ``.ipynb``. The hidden
 test blocks of the notebook (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``) are removed
-before it runs, so they can be used again next year. Until the late window closes (the due date or latest extension,
-plus grace and ``max_late_days``) it refuses, unless ``force``.
+before it runs, so they can be used again next year (grammar in markers.py). Until the late window
+closes (the due date or latest extension, plus grace and ``max_late_days``) it refuses, unless ``force``.
+
+Every error is a PublishError with a one-line message.
 """
 
 import datetime
-import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from grader.authoring.markers import HIDDEN, MarkerError, parse
+from grader.errors import GraderError
 from grader.paths import SOLUTIONS
 
 EXECUTE_TIMEOUT = 600
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-HIDDEN_BEGIN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$")
-HIDDEN_END = re.compile(r"^\s*### END HIDDEN TESTS\s*$")
 
 
-class PublishError(RuntimeError):
+class PublishError(GraderError, RuntimeError):
     """The solutions cannot be published (yet); one line."""
 
 
-def published_text(text):
-    """``text`` without solution markers and without hidden test blocks."""
-    out, hidden = [], False
-    for line in text.splitlines(keepends=True):
-        if HIDDEN_BEGIN.match(line):
-            hidden = True
-        elif HIDDEN_END.match(line):
-            hidden = False
-        elif not hidden and not MARKER.match(line):
-            out.append(line)
-    if hidden:
-        raise PublishError("a ### BEGIN HIDDEN TESTS block is never closed")
-    return "".join(out)
+def published_text(text, where="<text>"):
+    """``text`` without its markers and without its hidden test blocks."""
+    try:
+        blocks = parse(text, where)
+    except MarkerError as exc:
+        raise PublishError(str(exc)) from None
+    return "".join(line for block in blocks if block.kind != HIDDEN for line in block.lines)
 
 
 def check_due(course, assignment, now=None, force=False):
@@ -78,24 +72,25 @@ def publish_solutions(assignment, out, course, force=False, now=None):
 
     check_due(course, assignment, now, force)
     source = SOLUTIONS / assignment
+    where = Path(SOLUTIONS.name) / assignment
+    modules = {m.name: published_text(m.read_text(), where / m.name) for m in sorted(source.glob("*.py"))}
     target = Path(out) / assignment
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
     written = []
-    for module in sorted(source.glob("*.py")):
-        path = target / module.name
-        path.write_text(published_text(module.read_text()))
-        written.append(path)
+    for name, text in modules.items():
+        (target / name).write_text(text)
+        written.append(target / name)
     with tempfile.TemporaryDirectory(prefix="grader-publish-") as tmp:
         work = Path(tmp) / assignment
         shutil.copytree(source, work, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.ipynb"))
-        for module in work.glob("*.py"):
-            module.write_text(published_text(module.read_text()))
+        for name, text in modules.items():
+            (work / name).write_text(text)
         for notebook_path in sorted(source.glob("*.ipynb")):
             notebook = nbformat.read(notebook_path, as_version=4)
-            for cell in notebook.cells:
-                cell.source = published_text(cell.source)
+            for number, cell in enumerate(notebook.cells, start=1):
+                cell.source = published_text(cell.source, f"{where / notebook_path.name} cell {number}")
                 cell.metadata.pop("nbgrader", None)
             clean = work / notebook_path.name
             nbformat.write(notebook, clean)

@@ -1,85 +1,110 @@
 """Generate the student release ``assignments/`` from the instructor source ``solutions/``.
 
-- modules: each ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block becomes
-  ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` at the block's indentation;
-- notebooks: ``nbgrader generate_assignment`` in a temporary course folder;
-- everything else (public tests, data files) is copied as it is.
+- modules (every ``.py``, public tests included): each solution block (grammar in markers.py)
+  becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` at the indentation of its BEGIN
+  marker, and each hidden test block is dropped, as nbgrader does in notebooks;
+- notebooks: their markers are checked, then ``nbgrader generate_assignment`` runs in a temporary
+  course folder (nbgrader applies the same grammar to the cells);
+- everything else (data files) is copied as it is.
+
+Every error is a ReleaseError with a one-line message.
 """
 
 import filecmp
-import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from grader.authoring.markers import HIDDEN, SOLUTION, TEXT, MarkerError, notebook_cells, parse
 from grader.authoring.nbcourse import generate, make_course
+from grader.errors import GraderError
 from grader.paths import ASSIGNMENTS, SOLUTIONS, known_assignments
 
-BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
-END = re.compile(r"^\s*### END SOLUTION\s*$")
+STUB = ("# YOUR CODE HERE\n", "raise NotImplementedError()\n")
+NBGRADER_CELL = {SOLUTION: "solution", HIDDEN: "grade"}  # the cell a block must stand in (nbgrader metadata)
 IGNORED = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", ".pytest_cache", "*.pyc")
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(GraderError, RuntimeError):
     """The instructor source cannot be released as it is."""
 
 
-def solution_blocks(lines, where):
-    """Yield ``(begin, end, indent)`` line indices of the solution blocks in ``lines``."""
-    begin = indent = None
-    for number, line in enumerate(lines):
-        if match := BEGIN.match(line):
-            if begin is not None:
-                raise ReleaseError(f"{where}:{number + 1}: BEGIN SOLUTION inside another solution block")
-            begin, indent = number, match.group(1)
-        elif END.match(line):
-            if begin is None:
-                raise ReleaseError(f"{where}:{number + 1}: END SOLUTION without BEGIN SOLUTION")
-            yield begin, number, indent
-            begin = None
-    if begin is not None:
-        raise ReleaseError(f"{where}:{begin + 1}: BEGIN SOLUTION is never closed")
-
-
 def stub_module(text, where="module"):
-    """The student version of a module: every solution block replaced by a stub."""
-    lines = text.splitlines(keepends=True)
-    out, last = [], 0
-    for begin, end, indent in solution_blocks(lines, where):
-        out += lines[last:begin]
-        out += [f"{indent}# YOUR CODE HERE\n", f"{indent}raise NotImplementedError()\n"]
-        last = end + 1
-    return "".join(out + lines[last:])
+    """The student version of a module: solution blocks become stubs, hidden test blocks go."""
+    try:
+        blocks = parse(text, where)
+    except MarkerError as exc:
+        raise ReleaseError(str(exc)) from None
+    out = []
+    for block in blocks:
+        if block.kind == TEXT:
+            out += block.lines
+        elif block.kind == SOLUTION:
+            out += [block.indent + line for line in STUB]
+    return "".join(out)
+
+
+def check_notebook(path, where):
+    """Raise ReleaseError if a cell of a notebook breaks the marker grammar or nbgrader's rule:
+    solution blocks only in solution cells, hidden test blocks only in grade (autograder test) cells."""
+    try:
+        for number, (source, nbgrader) in enumerate(notebook_cells(path), start=1):
+            for block in parse(source, f"{where} cell {number}"):
+                needed = NBGRADER_CELL.get(block.kind)
+                if needed and not nbgrader.get(needed):
+                    raise ReleaseError(f"{where} cell {number}:{block.start}: a {block.kind} block in a cell "
+                                       f"that is not an nbgrader {needed} cell")
+    except MarkerError as exc:
+        raise ReleaseError(str(exc)) from None
 
 
 def release_notebooks(assignment, source_dir, out_dir):
     """Run ``nbgrader generate_assignment`` on the assignment's notebooks into ``out_dir``."""
     notebooks = sorted(source_dir.glob("*.ipynb"))
+    for notebook in notebooks:
+        check_notebook(notebook, Path(SOLUTIONS.name) / assignment / notebook.name)
     if not notebooks:
         return
     with tempfile.TemporaryDirectory(prefix="grader-release-") as tmp:
         course = Path(tmp)
         success, log = generate(course, assignment, make_course(course, assignment, notebooks))
         if not success:
-            raise ReleaseError(f"nbgrader could not generate {assignment}: {log}")
+            raise ReleaseError(f"nbgrader could not generate {assignment}: {_last_error(log)}")
         for notebook in notebooks:
             shutil.copy(course / "release" / assignment / notebook.name, out_dir / notebook.name)
+
+
+def _last_error(log):
+    """The line of nbgrader's log that says what went wrong (its last error, else its last line)."""
+    lines = [line.strip() for line in str(log).splitlines() if line.strip()] or ["(no log)"]
+    errors = [line for line in lines if "ERROR" in line or "Error:" in line]
+    return (errors or lines)[-1][:300]
 
 
 def release_assignment(assignment, out_root):
     """Write the student release of one assignment into ``out_root/<assignment>``."""
     source_dir = SOLUTIONS / assignment
+    if not source_dir.is_dir():
+        raise ReleaseError(f"{assignment}: no such assignment (no folder {SOLUTIONS.name}/{assignment})")
     out_dir = Path(out_root) / assignment
     if out_dir.exists():
         shutil.rmtree(out_dir)
     shutil.copytree(source_dir, out_dir, ignore=IGNORED)
-    for module in out_dir.rglob("*.py"):
-        text = module.read_text()
-        if "### BEGIN SOLUTION" in text:
-            module.write_text(stub_module(text, where=str(module.relative_to(out_root))))
-    for notebook in out_dir.glob("*.ipynb"):
-        notebook.unlink()
-    release_notebooks(assignment, source_dir, out_dir)
+    try:
+        for module in sorted(out_dir.rglob("*.py")):
+            where = Path(SOLUTIONS.name) / assignment / module.relative_to(out_dir)
+            try:
+                text = module.read_text()
+            except UnicodeDecodeError:
+                raise ReleaseError(f"{where}: not UTF-8 text") from None
+            if (stub := stub_module(text, where)) != text:
+                module.write_text(stub)
+        for notebook in out_dir.glob("*.ipynb"):
+            notebook.unlink()
+        release_notebooks(assignment, source_dir, out_dir)
+    except BaseException:
+        shutil.rmtree(out_dir)  # a half-made release would still hold the solutions
+        raise
     return out_dir
 
 
