@@ -3,3 +3,4 @@ TARGET = "bptt.py"
 REPLACE = [
     ("params[name] - lr * grads[name]", "params[name] + lr * grads[name]"),
 ]
+HINT = 'Your parameters move along the gradient: Adagrad steps against it, p <- p - lr * g / (sqrt(s) + eps).'

@@ -3,3 +3,5 @@ TARGET = "bptt.py"
 REPLACE = [
     ("scale = min(1.0, max_norm / (total_norm + 1e-6))", "scale = max_norm / (total_norm + 1e-6)"),
 ]
+HINT = ('Your gradients are rescaled although their norm is below max_norm: the factor is min(1, max_norm / '
+        '(total_norm + 1e-6)), so small gradients come back unchanged.')

@@ -3,3 +3,4 @@ TARGET = "bptt.py"
 REPLACE = [
     ("return loss, dlogits / (N * T)", "return loss, dlogits / N"),
 ]
+HINT = 'dlogits is T times too large: the loss is a mean over N*T positions, so divide the gradient by N*T, not N.'

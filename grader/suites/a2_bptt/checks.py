@@ -1,14 +1,19 @@
-"""Checks shared by the a2_bptt tests: run the student's forward + backward and compare.
+"""Checks shared by the a2_bptt tests (and its notebook checks): run the student's forward and
+backward passes and compare with torch.autograd.
 
 The forward function's cache never leaves the worker: ``returning(VALUE, HANDLE)`` brings ``hs``
 back as an array and keeps the cache there, and the backward call receives it as the object itself.
+When a comparison fails, ``Diagnosis`` runs the mutants of bptt.py (grader/mutants/a2_bptt/) on the
+same case, here in the grader, and names the bug the student's hs and gradients reproduce.
 """
 
 import numpy as np
 
+from grader.grading.testing import Diagnosis, assert_close
 from grader.sandbox import HANDLE, VALUE
 from grader.suites.a2_bptt import reference as ref
-from grader.grading.testing import assert_close, assert_close_or_diagnose
+
+ASSIGNMENT = "a2_bptt"
 
 # float64 against torch.autograd: both are exact up to rounding (observed errors < 1e-13).
 TORCH_TOL = dict(rtol=1e-7, atol=1e-9)
@@ -74,6 +79,32 @@ def run_lstm(student, case):
     return hs, bptt.lstm_backward(case["dhs"], cache)
 
 
+def known_pass(kind, case, nonlinearity="tanh", k=None):
+    """The same forward and backward calls, for a module of ours (the reference or a mutant): a
+    function of the module that returns ``(hs, grads)``, for ``Diagnosis``."""
+    names = ref.LSTM_NAMES if kind == "lstm" else ref.RNN_NAMES
+
+    def run(bptt):
+        args = [np.array(a, copy=True) for a in ref.args_of(kind, case)]
+        options = {} if nonlinearity == "tanh" else {"nonlinearity": nonlinearity}
+        hs, cache = getattr(bptt, f"{kind}_forward")(*args, **options)
+        dhs = np.array(case["dhs"], copy=True)
+        grads = (getattr(bptt, f"{kind}_backward")(dhs, cache) if k is None
+                 else bptt.rnn_backward_truncated(dhs, cache, k))
+        return hs, {name: grads[name] for name in names}
+
+    return run
+
+
+def diagnosis_of(kind, case, hs, grads, nonlinearity="tanh", k=None, **tolerance):
+    """The known bug the student's ``hs`` and ``grads`` (all of the expected names) reproduce."""
+    names = ref.LSTM_NAMES if kind == "lstm" else ref.RNN_NAMES
+    got = (hs, {name: grads.get(name) for name in names} if type(grads) is dict else grads)
+    backward = f"{kind}_backward" if k is None else "rnn_backward_truncated"
+    return Diagnosis(ASSIGNMENT, "bptt", run=known_pass(kind, case, nonlinearity, k), got=got, **tolerance,
+                     uses=(f"{kind}_forward", backward))
+
+
 def check_rnn(student, case, nonlinearity="tanh", k=None, numeric=True, diagnose=True, single_step_ok=False):
     """Run the student's RNN forward + (truncated) backward on case; compare with torch and numerics.
 
@@ -81,46 +112,32 @@ def check_rnn(student, case, nonlinearity="tanh", k=None, numeric=True, diagnose
     - student: the fixture; case: from reference.random_case("rnn", ...).
     - nonlinearity: "tanh" or "relu"; k: None for rnn_backward, else the truncation length.
     - numeric: also compare with centred finite differences (full BPTT only).
-    - diagnose: name a known bug when the answer matches one (tanh only).
+    - diagnose: name the known bug the answer reproduces, if any (off for a quick probe).
     - single_step_ok: the student passes a T = 1 case; say so in the hint when T > 1 fails.
     """
     func = "rnn_backward" if k is None else f"rnn_backward_truncated(dhs, cache, k={k})"
     hs, grads = run_rnn(student, case, nonlinearity, k)
     expected_hs, expected = ref.torch_forward_backward("rnn", case, nonlinearity, k)
     where = f"({shape_text(case)}, nonlinearity={nonlinearity!r})"
+    diagnosis = diagnosis_of("rnn", case, hs, grads, nonlinearity, k, **TORCH_TOL) if diagnose else None
     assert_close(hs, expected_hs, **TORCH_TOL, what=f"rnn_forward: hs {where}",
-                 hint="h_t = f(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh), starting from h0.")
+                 hint="h_t = f(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh), starting from h0.", diagnosis=diagnosis)
     check_grad_dict(grads, ref.RNN_NAMES, func)
     num = ref.numeric_grads("rnn", case, nonlinearity) if numeric else {}
-    bugs = ref.RNN_BUG_HINTS if k is None else {}
     for name in ref.RNN_NAMES:
-        candidates = {}
-        if diagnose and nonlinearity == "tanh":
-            candidates = ref.rnn_candidates(case, name, bugs=tuple(bugs), k=k)
-            if k is not None:
-                candidates.update(truncation_candidates(case, name, k))
         hint = GRAD_HINTS[name] + (MULTI_STEP_HINT if single_step_ok and case["x"].shape[1] > 1 else "")
-        assert_close_or_diagnose(grads[name], expected[name], **TORCH_TOL,
-                                 what=f'{func}: grads["{name}"] against torch.autograd {where}',
-                                 candidates=candidates, hint=hint)
+        if k is not None:
+            hint = TRUNCATION_HINT.format(k=k) + " " + GRAD_HINTS[name]
+        assert_close(grads[name], expected[name], **TORCH_TOL, hint=hint, diagnosis=diagnosis,
+                     what=f'{func}: grads["{name}"] against torch.autograd {where}')
         if name in num:
             assert_close(grads[name], num[name], **NUMERIC_TOL,
-                         what=f'{func}: grads["{name}"] against centred finite differences {where}',
-                         hint=hint)
+                         what=f'{func}: grads["{name}"] against centred finite differences {where}', hint=hint)
 
 
-def truncation_candidates(case, name, k):
-    """hint -> gradient `name` under the classic truncation mistakes."""
-    _, full = ref.torch_forward_backward("rnn", case)
-    found = {
-        f"Your gradients equal those of full BPTT: with k={k} the gradient must not flow from step "
-        f"t = k, 2k, ... back into the hidden state before it.": full[name],
-        "Your cut is one step too late: cut the gradient between steps k-1 and k (the first chunk "
-        "is steps 0..k-1).": ref.rnn_backward_with_bug(case, "truncate_late", k)[name],
-        "Your cut is one step too early: the first chunk is steps 0..k-1, so the gradient stops "
-        "between step k-1 and step k, not between k-2 and k-1.": ref.rnn_backward_with_bug(case, "truncate_early", k)[name],
-    }
-    return found
+TRUNCATION_HINT = ("with k={k} the chunks are steps 0..k-1, k..2k-1, ...: inside a chunk the gradient flows back as in "
+                   "rnn_backward, from a chunk into the one before it flows nothing, and the weight gradients are "
+                   "summed over all chunks.")
 
 
 def check_lstm(student, case, numeric=True):
@@ -128,18 +145,16 @@ def check_lstm(student, case, numeric=True):
     hs, grads = run_lstm(student, case)
     expected_hs, expected = ref.torch_forward_backward("lstm", case)
     where = f"({shape_text(case)})"
+    diagnosis = diagnosis_of("lstm", case, hs, grads, **TORCH_TOL)
     assert_close(hs, expected_hs, **TORCH_TOL, what=f"lstm_forward: hs {where}",
                  hint="Gates [i, f, g, o] = x_t W_ih^T + b_ih + h W_hh^T + b_hh in PyTorch's order; "
-                      "c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t).")
+                      "c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t).", diagnosis=diagnosis)
     check_grad_dict(grads, ref.LSTM_NAMES, "lstm_backward")
-    no_forget = ref.lstm_without_forget_on_carry(case)
     num = ref.numeric_grads("lstm", case) if numeric else {}
     for name in ref.LSTM_NAMES:
-        candidates = {"Your gradients match leaving out the forget gate on the path c_{t-1} -> c_t: "
-                      "since c_t = f_t * c_{t-1} + ..., the gradient carried back is dc_t * f_t.": no_forget[name]}
-        assert_close_or_diagnose(grads[name], expected[name], **TORCH_TOL,
-                                 what=f'lstm_backward: grads["{name}"] against torch.autograd {where}',
-                                 candidates=candidates, hint=GRAD_HINTS[name])
+        assert_close(grads[name], expected[name], **TORCH_TOL,
+                     what=f'lstm_backward: grads["{name}"] against torch.autograd {where}', hint=GRAD_HINTS[name],
+                     diagnosis=diagnosis)
         if name in num:
             assert_close(grads[name], num[name], **NUMERIC_TOL,
                          what=f'lstm_backward: grads["{name}"] against centred finite differences {where}',

@@ -11,9 +11,10 @@ never show the values a case expects. Nothing of this file enters the notebook (
 import numpy as np
 import torch
 
+from grader.grading.testing import number_or_none, unpack
 from grader.sandbox import HANDLE, VALUE
 from grader.suites.a2_bptt import reference as ref
-from grader.suites.a2_bptt.checks import GRAD_HINTS, MULTI_STEP_HINT, as_parameters, truncation_candidates
+from grader.suites.a2_bptt.checks import GRAD_HINTS, MULTI_STEP_HINT, as_parameters, diagnosis_of
 from rnnutils.gradcheck import relative_error
 
 # The cells' tolerances: their public gradient checks against centred differences, and the
@@ -31,8 +32,6 @@ LSTM_FORWARD_HINT = ("gates [i, f, g, o] = x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.
 LSTM_BACKWARD_HINT = ("carry two gradients back in time: dh_t = dhs[:, t] + d_gates_{t+1} @ W_hh and dc_t = "
                       "dc_{t+1} * f_{t+1} + dh_t * o_t * (1 - tanh(c_t)**2). The gate derivatives are s * (1 - s) "
                       "for the sigmoids i, f, o and 1 - g**2 for the tanh g; df_t uses c_{t-1}.")
-FORGET_HINT = ("Your gradients match leaving out the forget gate on the path c_{t-1} -> c_t: since c_t = f_t * "
-               "c_{t-1} + ..., the gradient carried back to c_{t-1} is dc_t * f_t.")
 
 
 class Names:
@@ -137,22 +136,6 @@ def array_result(value, shape, what):
     return array
 
 
-def unpack(out, names, call):
-    """The items of a tuple result, or a failed check naming what ``call`` must return."""
-    if type(out) not in (tuple, list) or len(out) != len(names):
-        raise AssertionError(f"{call} must return a tuple ({', '.join(names)}); it returned {kind_of(out)}.")
-    return out
-
-
-def number(value):
-    """A float from an int, a float or an array of one number; None for anything else."""
-    if type(value) in (int, float):
-        return float(value)
-    if type(value) is np.ndarray and value.size == 1 and value.dtype.kind in "iuf":
-        return float(value.reshape(()))
-    return None
-
-
 def gradient_dict(grads, names, call):
     """Check that ``grads`` is a dict holding every name; return it."""
     if type(grads) is not dict:
@@ -194,15 +177,9 @@ def report(call, where, wrong, tolerances, hint):
     return f"{message}\nHint: {hint}"
 
 
-def first_match(grads, wrong, candidates):
-    """The hint of the first known bug whose gradients reproduce every wrong one, or None.
-
-    ``candidates``: hint -> dict name -> the gradient that bug gives.
-    """
-    for hint, buggy in candidates.items():
-        if all(name in buggy and agrees(grads[name], buggy[name], AUTOGRAD) for name in wrong):
-            return hint
-    return None
+def known_bug(kind, case, hs, grads, k=None):
+    """The HINT of the mutant of bptt.py whose hs and gradients on the case the student's reproduce, or None."""
+    return diagnosis_of(kind, case, hs, grads, k=k, **AUTOGRAD).hint()
 
 
 def only_close(grads, expected, wrong):
@@ -222,10 +199,9 @@ def sum_over_steps(names):
             "first step.")
 
 
-def rnn_diagnosis(case, grads, expected, wrong, multi_step=False):
+def rnn_diagnosis(case, hs, grads, expected, wrong, multi_step=False):
     """A hint for wrong RNN gradients: a known bug they reproduce, else what the pattern of wrong ones says."""
-    bugs = {hint: ref.rnn_backward_with_bug(case, bug) for bug, hint in ref.RNN_BUG_HINTS.items()}
-    hint = first_match(grads, wrong, bugs)
+    hint = known_bug("rnn", case, hs, grads)
     if hint:
         return hint
     if only_close(grads, expected, wrong):
@@ -241,7 +217,7 @@ def rnn_diagnosis(case, grads, expected, wrong, multi_step=False):
 
 
 def forward_and_cache(function, case, call, where, hint):
-    """Run a forward function of the notebook on the case; check hs; return the handle of its cache."""
+    """Run a forward function of the notebook on the case; check hs; return ``(hs, the handle of its cache)``."""
     hs, cache = function.returning(VALUE, HANDLE)(**inputs_of(case))
     kind = "lstm" if "c0" in case else "rnn"
     expected_hs, _ = ref.torch_forward_backward(kind, case)
@@ -251,7 +227,7 @@ def forward_and_cache(function, case, call, where, hint):
     if trouble:
         raise AssertionError(f"{call} on {where}: hs is wrong ({trouble}; compared with torch.nn, rtol=1e-07, "
                              f"atol=1e-09).\nHint: {hint}")
-    return cache
+    return hs, cache
 
 
 # ------------------------------------------------------------------------------------------
@@ -261,13 +237,13 @@ def forward_and_cache(function, case, call, where, hint):
 
 def rnn_backward_right(names, case, tol, where, multi_step=False):
     """rnn_forward and rnn_backward on the case, against torch.autograd within ``tol``; raises when wrong."""
-    cache = forward_and_cache(names.rnn_forward, case, "rnn_forward", where, RNN_FORWARD_HINT)
+    hs, cache = forward_and_cache(names.rnn_forward, case, "rnn_forward", where, RNN_FORWARD_HINT)
     grads = gradient_dict(names.rnn_backward(case["dhs"], cache), ref.RNN_NAMES, "rnn_backward")
     _, expected = ref.torch_forward_backward("rnn", case)
     tolerances = {name: tol for name in ref.RNN_NAMES}
     wrong = wrong_gradients(grads, expected, tolerances)
     if wrong:
-        hint = rnn_diagnosis(case, grads, expected, wrong, multi_step)
+        hint = rnn_diagnosis(case, hs, grads, expected, wrong, multi_step)
         raise AssertionError(report("rnn_backward", where, wrong, tolerances, hint))
 
 
@@ -288,13 +264,9 @@ def check_rnn_backward(nb, secret_seed):
 # ------------------------------------------------------------------------------------------
 
 
-def truncation_hint(case, grads, wrong, k):
+def truncation_hint(case, hs, grads, wrong, k):
     """A hint for wrong truncated-BPTT gradients with chunk length k."""
-    candidates = {}
-    for name in ref.RNN_NAMES:
-        for hint, value in truncation_candidates(case, name, k).items():
-            candidates.setdefault(hint, {})[name] = value
-    hint = first_match(grads, wrong, candidates)
+    hint = known_bug("rnn", case, hs, grads, k=k)
     if hint:
         return hint
     if set(wrong) == {"W_hh"}:
@@ -318,14 +290,14 @@ def check_truncated(nb, secret_seed):
     dhs = case["dhs"]
     where = f"the cell's case ({describe(case)})"
     every = {name: AUTOGRAD for name in ref.RNN_NAMES}
-    cache = forward_and_cache(names.rnn_forward, case, "rnn_forward", where, RNN_FORWARD_HINT)
+    hs, cache = forward_and_cache(names.rnn_forward, case, "rnn_forward", where, RNN_FORWARD_HINT)
 
     full = gradient_dict(names.rnn_backward(dhs, cache), ref.RNN_NAMES, "rnn_backward")
     _, expected_full = ref.torch_forward_backward("rnn", case)
     wrong = wrong_gradients(full, expected_full, every)
     if wrong:
         hint = ("rnn_backward_truncated with k >= T must give rnn_backward's gradients, so rnn_backward has to be "
-                "right first (test_rnn_backward). " + rnn_diagnosis(case, full, expected_full, wrong))
+                "right first (test_rnn_backward). " + rnn_diagnosis(case, hs, full, expected_full, wrong))
         raise AssertionError(report("rnn_backward", where, wrong, every, hint))
     for k in (5, 9):
         call = f"rnn_backward_truncated(dhs, cache, k={k}), k >= T = 5,"
@@ -370,7 +342,7 @@ def check_truncated(nb, secret_seed):
         wrong = wrong_gradients(truncated, expected, every)
         if wrong:
             raise AssertionError(report(call, where + " (h.detach() every k steps in torch)", wrong, every,
-                                        truncation_hint(case, truncated, wrong, k)))
+                                        truncation_hint(case, hs, truncated, wrong, k)))
 
 
 # ------------------------------------------------------------------------------------------
@@ -383,14 +355,14 @@ def check_lstm_and_tools(nb, secret_seed):
     names = Names(nb)
     case = with_upstream(notebook_case(N=2, T=3, D=3, H=2, gates=4, seed=3), seed=5)
     where = f"the cell's case ({describe(case)})"
-    cache = forward_and_cache(names.lstm_forward, case, "lstm_forward", where, LSTM_FORWARD_HINT)
+    hs, cache = forward_and_cache(names.lstm_forward, case, "lstm_forward", where, LSTM_FORWARD_HINT)
     grads = gradient_dict(names.lstm_backward(case["dhs"], cache), ref.LSTM_NAMES, "lstm_backward")
     _, expected = ref.torch_forward_backward("lstm", case)
     # The cell compared x, h0, c0 and W_hh with torch.autograd, and all with centred differences.
     tolerances = {name: AUTOGRAD if name in ("x", "h0", "c0", "W_hh") else NUMERIC for name in ref.LSTM_NAMES}
     wrong = wrong_gradients(grads, expected, tolerances)
     if wrong:
-        hint = first_match(grads, wrong, {FORGET_HINT: ref.lstm_without_forget_on_carry(case)})
+        hint = known_bug("lstm", case, hs, grads)
         if hint is None and only_close(grads, expected, wrong):
             hint = CLOSE_ONLY
         if hint is None and not {"x", "h0", "c0"} & set(wrong):
@@ -400,7 +372,7 @@ def check_lstm_and_tools(nb, secret_seed):
     norm_3_4 = {"a": np.array([3.0]), "b": np.array([[4.0]])}
     _, total = unpack(names.clip_grad_norm(norm_3_4, 1.0), ("clipped", "total_norm"), "clip_grad_norm")
     _, expected_total = ref.torch_clip(norm_3_4, 1.0)
-    got = number(total)
+    got = number_or_none(total)
     assert got is not None and abs(got - expected_total) < 1e-12, (
         f"clip_grad_norm({{'a': [3.0], 'b': [[4.0]]}}, 1.0) returned total_norm {str(total)[:60]}: the global norm "
         "of [3] and [[4]] is 5.\nHint: one norm over ALL arrays together, sqrt(sum over arrays of sum(g ** 2)), "
@@ -409,7 +381,7 @@ def check_lstm_and_tools(nb, secret_seed):
     logits, targets = np.array([[[1000.0, 0.0]]]), np.array([[1]])
     loss, _ = unpack(names.softmax_cross_entropy(logits, targets), ("loss", "dlogits"), "softmax_cross_entropy")
     expected_loss, _ = ref.torch_cross_entropy(logits, targets)
-    got = number(loss)
+    got = number_or_none(loss)
     assert got is not None and np.isfinite(got) and abs(got - expected_loss) < 1e-9, (
         f"softmax_cross_entropy on logits [[[1000, 0]]] with target 1 returned loss {str(loss)[:60]}; the loss of "
         "the wrong class at a logit gap of 1000 is 1000.\nHint: subtract the maximum of each row before exp, and "

@@ -1,6 +1,7 @@
-"""Trusted answers for the a2_bptt suite: PyTorch autograd, finite differences, known bugs.
+"""Trusted answers for the a2_bptt suite: PyTorch autograd and finite differences.
 
-Everything here runs in the grader process on the grader's own data; no student code.
+Everything here runs in the grader process on the grader's own data; no student code. The known
+bugs are the mutants (grader/mutants/a2_bptt/), run by ``Diagnosis`` when a check fails.
 """
 
 import numpy as np
@@ -122,98 +123,6 @@ def numeric_grads(kind, case, nonlinearity="tanh"):
 
     args = {n: case[n] for n in names}
     return {n: numeric_gradient(forward, args, n, upstream=case["dhs"]) for n in names}
-
-
-# ------------------------------------------------------------------------------------------
-# Known bugs, written out in numpy, so that a wrong answer can be named.
-# ------------------------------------------------------------------------------------------
-
-
-def rnn_backward_with_bug(case, bug=None, k=None):
-    """Gradients of a tanh RNN computed with one classic bug (None: the right answer).
-
-    bug is one of: None, "last_step_only" (weight gradients from one step instead of the sum
-    over steps), "drop_dhs" (dhs[:, t] used at the last step only), "drop_carry" (the gradient
-    from step t+1 is not carried back), "preactivation" (tanh' taken as 1 - a**2 on the
-    pre-activation a), "transposed" (W_hh.T on the way back), "truncate_late" and
-    "truncate_early" (the cut one step away from where it belongs; k must be given).
-    Returns a dict name -> numpy gradient.
-    """
-    x, h0, W_ih, W_hh = case["x"], case["h0"], case["W_ih"], case["W_hh"]
-    dhs = case["dhs"]
-    N, T, _ = x.shape
-    H = h0.shape[1]
-    a = np.empty((N, T, H))
-    hs = np.empty((N, T, H))
-    h = h0
-    for t in range(T):
-        a[:, t] = x[:, t] @ W_ih.T + case["b_ih"] + h @ W_hh.T + case["b_hh"]
-        h = hs[:, t] = np.tanh(a[:, t])
-    cut = set()
-    if k is not None:
-        shift = {"truncate_late": 1, "truncate_early": -1}.get(bug, 0)
-        cut = {t + shift for t in range(k, T, k)}
-    das = np.empty_like(hs)
-    carry = np.zeros_like(h0)
-    for t in reversed(range(T)):
-        if bug == "drop_dhs":
-            dh = dhs[:, t] if t == T - 1 else carry
-        elif bug == "drop_carry":
-            dh = dhs[:, t]
-        else:
-            dh = dhs[:, t] + carry
-        deriv = 1 - a[:, t] ** 2 if bug == "preactivation" else 1 - hs[:, t] ** 2
-        das[:, t] = dh * deriv
-        carry = das[:, t] @ (W_hh.T if bug == "transposed" else W_hh)
-        if t in cut:
-            carry = np.zeros_like(carry)
-    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
-    if bug == "last_step_only":
-        das_w, h_w, x_w = das[:, :1], h_prev[:, :1], x[:, :1]  # a reversed loop that overwrites ends at t = 0
-    else:
-        das_w, h_w, x_w = das, h_prev, x
-    return {"x": das @ W_ih, "h0": carry,
-            "W_ih": np.einsum("nth,ntd->hd", das_w, x_w),
-            "W_hh": np.einsum("nth,ntk->hk", das_w, h_w),
-            "b_ih": das_w.sum(axis=(0, 1)), "b_hh": das_w.sum(axis=(0, 1))}
-
-
-RNN_BUG_HINTS = {
-    "last_step_only": "Your weight gradients match those of a single time step. W_ih, W_hh and the "
-                      "biases are shared by all steps: add up (+=) their gradients over every step.",
-    "drop_dhs": "Your gradients match using dhs only at the last step. The loss depends on every "
-                "hidden state: at each step add dhs[:, t] to the gradient carried back from step t+1.",
-    "drop_carry": "Your gradients match dropping the gradient carried back from step t+1. At each step "
-                  "the gradient reaching h_t is dhs[:, t] PLUS (da_{t+1} @ W_hh).",
-    "preactivation": "Your gradients match taking tanh' on the pre-activation (1 - a**2). The derivative "
-                     "of tanh(a) is 1 - tanh(a)**2 = 1 - h**2, with h the OUTPUT of tanh.",
-    "transposed": "Your gradients match using W_hh.T on the way back. Forward is h_prev @ W_hh.T, so the "
-                  "gradient with respect to h_prev is da @ W_hh.",
-}
-
-
-def rnn_candidates(case, name, bugs=tuple(RNN_BUG_HINTS), k=None, hints=RNN_BUG_HINTS):
-    """hint -> what gradient `name` would be under each bug, for grader.grading.testing.diagnose."""
-    return {hints[bug]: rnn_backward_with_bug(case, bug, k)[name] for bug in bugs}
-
-
-def lstm_without_forget_on_carry(case):
-    """LSTM gradients when dL/dc_{t-1} is taken as dL/dc_t (the forget gate is left out)."""
-    names = LSTM_NAMES
-    p = {n: torch.tensor(case[n], dtype=torch.float64, requires_grad=True) for n in names}
-    H = case["h0"].shape[1]
-    h, c = p["h0"], p["c0"]
-    outs = []
-    for t in range(case["x"].shape[1]):
-        gates = p["x"][:, t] @ p["W_ih"].T + p["b_ih"] + h @ p["W_hh"].T + p["b_hh"]
-        i, f, g, o = gates.split(H, dim=1)
-        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
-        # value f * c, but gradient dc (not f * dc) on the path c_{t-1} -> c_t; df stays right
-        c = f * c.detach() + (c - c.detach()) + i * g
-        h = o * torch.tanh(c)
-        outs.append(h)
-    (torch.stack(outs, 1) * torch.tensor(case["dhs"])).sum().backward()
-    return {n: p[n].grad.numpy() for n in names}
 
 
 # ------------------------------------------------------------------------------------------

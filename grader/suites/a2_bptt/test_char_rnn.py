@@ -5,10 +5,10 @@ import time
 import numpy as np
 import pytest
 
+from grader.grading.testing import Diagnosis, assert_close, fail, unpack
 from grader.suites.a2_bptt import reference as ref
-from grader.suites.a2_bptt.checks import as_parameters
+from grader.suites.a2_bptt.checks import ASSIGNMENT, as_parameters
 from grader.suites.a2_bptt.reference import HELLO_INPUTS, HELLO_TARGETS, PARAM_NAMES, torch_char_rnn
-from grader.grading.testing import assert_close
 
 
 def random_params(V, H, rng, scale=0.5):
@@ -23,20 +23,21 @@ def test_char_rnn_loss_matches_torch(student):
         inputs, targets = rng.integers(0, V, (N, T)), rng.integers(0, V, (N, T))
         h0 = rng.standard_normal((N, H))
         out = student.module("bptt").char_rnn_loss(params, inputs, targets, h0)
-        assert type(out) is tuple and len(out) == 3, "char_rnn_loss must return (loss, grads, h_last)."
-        loss, grads, h_last = out
+        loss, grads, h_last = unpack(out, ("loss", "grads", "h_last"), "char_rnn_loss")
+        diagnosis = Diagnosis(ASSIGNMENT, "bptt.char_rnn_loss", (params, inputs, targets, h0), got=out,
+                              rtol=1e-7, atol=1e-10)
         expected_loss, expected, expected_h, _ = torch_char_rnn(params, inputs, targets, h0)
         where = f"N={N}, T={T}, V={V}, H={H}"
-        assert type(loss) is float and abs(loss - expected_loss) <= 1e-9 * (1 + abs(expected_loss)), (
-            f"char_rnn_loss loss ({where}): got {loss!r}, expected {expected_loss!r}. Logits are "
-            "h_t @ W_hy.T + b_y and the loss is softmax_cross_entropy(logits, targets).")
+        if not (type(loss) is float and abs(loss - expected_loss) <= 1e-9 * (1 + abs(expected_loss))):
+            fail(f"char_rnn_loss loss ({where})", f"got {loss!r}, expected {expected_loss!r}.",
+                 "Logits are h_t @ W_hy.T + b_y and the loss is softmax_cross_entropy(logits, targets).", diagnosis)
         assert_close(h_last, expected_h, rtol=1e-9, atol=1e-12, what=f"char_rnn_loss h_last ({where})",
-                     hint="h_last is the hidden state after the LAST step, hs[:, -1].")
-        assert type(grads) is dict and set(grads) == set(PARAM_NAMES), \
-            f"grads must be a dict with the keys {list(PARAM_NAMES)}."
+                     hint="h_last is the hidden state after the LAST step, hs[:, -1].", diagnosis=diagnosis)
+        if not (type(grads) is dict and set(grads) == set(PARAM_NAMES)):
+            fail("char_rnn_loss", f"grads must be a dict with the keys {list(PARAM_NAMES)}.")
         for name in PARAM_NAMES:
             assert_close(grads[name], expected[name], rtol=1e-7, atol=1e-10,
-                         what=f'char_rnn_loss grads["{name}"] ({where})',
+                         what=f'char_rnn_loss grads["{name}"] ({where})', diagnosis=diagnosis,
                          hint="dW_hy = sum over steps of dlogits_t^T h_t, db_y = dlogits summed over N and T; "
                               "the gradient reaching the hidden states is dlogits @ W_hy, fed to rnn_backward.")
 
@@ -53,14 +54,6 @@ HELLO_MAX_LOSS = 0.25
 # Time for the 3 * HELLO_STEPS calls of one training run, together (the reference needs about 1 s,
 # most of it spent crossing the sandbox's boundary).
 HELLO_TIME_LIMIT = 60.0
-
-
-def unpack(out, names, func, step):
-    """The items of a tuple result of ``func`` at training step ``step``, or a failed test saying what is wrong."""
-    if type(out) not in (tuple, list) or len(out) != len(names):
-        raise AssertionError(f"During training (step {step}), {func} returned {type(out).__name__}; it must "
-                             f"return a tuple ({', '.join(names)}).")
-    return out
 
 
 def train_from_grader(student, params, steps, lr, max_norm):
@@ -92,11 +85,11 @@ def train_from_grader(student, params, steps, lr, max_norm):
 
     for step in range(1, steps + 1):
         _, grads, _ = unpack(bptt.char_rnn_loss(params, HELLO_INPUTS, HELLO_TARGETS, h0, timeout=time_left(step - 1)),
-                             ("loss", "grads", "h_last"), "char_rnn_loss", step)
+                             ("loss", "grads", "h_last"), f"During training (step {step}), char_rnn_loss")
         grads, _ = unpack(bptt.clip_grad_norm(grads, max_norm, timeout=time_left(step - 1)),
-                          ("clipped", "total_norm"), "clip_grad_norm", step)
+                          ("clipped", "total_norm"), f"During training (step {step}), clip_grad_norm")
         params, sq_sums = unpack(bptt.adagrad_step(params, grads, sq_sums, lr, timeout=time_left(step - 1)),
-                                 ("new_params", "new_sq_sums"), "adagrad_step", step)
+                                 ("new_params", "new_sq_sums"), f"During training (step {step}), adagrad_step")
     return params
 
 

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
+from grader.grading.testing import Diagnosis, assert_close, fail, unpack
+from grader.suites.a2_bptt.checks import ASSIGNMENT
 from grader.suites.a2_bptt.reference import torch_clip, torch_cross_entropy
-from grader.grading.testing import assert_close, assert_close_or_diagnose
 
 CLIP_HINT = ("The norm is global: sqrt of the sum of squares of ALL entries of ALL arrays; every array "
              "is multiplied by the same factor min(1, max_norm / (total_norm + 1e-6)).")
@@ -19,23 +20,20 @@ def random_grads(seed, scale=1.0):
 
 def check_clip(student, grads, max_norm, what):
     record = student.inspect_call("bptt", "clip_grad_norm", grads, max_norm)
-    out = record.value
-    assert type(out) is tuple and len(out) == 2, \
-        f"clip_grad_norm must return a tuple (clipped, total_norm), got {type(out).__name__}."
-    clipped, total = out
+    clipped, total = unpack(record.value, ("clipped", "total_norm"), "clip_grad_norm")
+    diagnosis = Diagnosis(ASSIGNMENT, "bptt.clip_grad_norm", (grads, max_norm), got=record.value,
+                          rtol=1e-12, atol=1e-15)
     expected, expected_total = torch_clip(grads, max_norm)
-    assert type(total) is float, f"total_norm must be a Python float, got {type(total).__name__} ({what})."
-    assert abs(total - expected_total) <= 1e-9 + 1e-9 * expected_total, (
-        f"clip_grad_norm total_norm ({what}): got {total!r}, expected {expected_total!r}.\nHint: {CLIP_HINT}")
-    assert type(clipped) is dict and set(clipped) == set(grads), \
-        f"clipped must be a dict with the keys {sorted(grads)} ({what})."
-    per_array = {name: g * min(1.0, max_norm / (np.sqrt(np.sum(g ** 2)) + 1e-6)) for name, g in grads.items()}
+    if type(total) is not float:
+        fail(f"clip_grad_norm ({what})", f"total_norm must be a Python float, got {type(total).__name__}.")
+    if not abs(total - expected_total) <= 1e-9 + 1e-9 * expected_total:
+        fail(f"clip_grad_norm total_norm ({what})", f"got {total!r}, expected {expected_total!r}.", CLIP_HINT,
+             diagnosis)
+    if not (type(clipped) is dict and set(clipped) == set(grads)):
+        fail(f"clip_grad_norm ({what})", f"clipped must be a dict with the keys {sorted(grads)}.")
     for name in grads:
-        assert_close_or_diagnose(clipped[name], expected[name], rtol=1e-12, atol=1e-15,
-                                 what=f'clip_grad_norm: clipped["{name}"] ({what})',
-                                 candidates={"You clip every array by its own norm; torch clips by the "
-                                             "global norm over all arrays together.": per_array[name]},
-                                 hint=CLIP_HINT)
+        assert_close(clipped[name], expected[name], rtol=1e-12, atol=1e-15, what=f'clip_grad_norm: clipped["{name}"] ({what})',
+                     hint=CLIP_HINT, diagnosis=diagnosis)
     # Checked only now that the result is right: a function that does nothing leaves its inputs alone too.
     after = record.args_after[0] if len(record.args_after) == 2 else None
     assert type(after) is dict and after.keys() == grads.keys() and all(
@@ -61,21 +59,17 @@ def test_clip_grad_norm_all_zero(student):
 
 def check_cross_entropy(student, logits, targets, what):
     out = student.module("bptt").softmax_cross_entropy(logits, targets)
-    assert type(out) is tuple and len(out) == 2, "softmax_cross_entropy must return (loss, dlogits)."
-    loss, dlogits = out
+    loss, dlogits = unpack(out, ("loss", "dlogits"), "softmax_cross_entropy")
+    diagnosis = Diagnosis(ASSIGNMENT, "bptt.softmax_cross_entropy", (logits, targets), got=out, rtol=1e-9, atol=1e-12)
     expected_loss, expected_grad = torch_cross_entropy(logits, targets)
-    assert type(loss) is float, f"loss must be a Python float (use float(...)), got {type(loss).__name__}."
-    assert np.isfinite(loss) and abs(loss - expected_loss) <= 1e-9 + 1e-9 * abs(expected_loss), (
-        f"softmax_cross_entropy loss ({what}): got {loss!r}, expected {expected_loss!r}.\nHint: the loss is "
-        "the MEAN over all N*T positions of -log softmax(logits)[target]; subtract the row maximum first.")
-    N, T, _ = logits.shape
-    assert_close_or_diagnose(dlogits, expected_grad, rtol=1e-9, atol=1e-12,
-                             what=f"softmax_cross_entropy dlogits ({what})",
-                             candidates={"dlogits is N*T times too large: the loss is a mean over N*T "
-                                         "positions, so divide the gradient by N*T.": expected_grad * N * T,
-                                         "dlogits is T times too large: the mean is over N*T positions, "
-                                         "not N.": expected_grad * T},
-                             hint="dlogits = (softmax(logits) - one_hot(targets)) / (N*T).")
+    if type(loss) is not float:
+        fail("softmax_cross_entropy", f"loss must be a Python float (use float(...)), got {type(loss).__name__}.")
+    if not (np.isfinite(loss) and abs(loss - expected_loss) <= 1e-9 + 1e-9 * abs(expected_loss)):
+        fail(f"softmax_cross_entropy loss ({what})", f"got {loss!r}, expected {expected_loss!r}.",
+             "the loss is the MEAN over all N*T positions of -log softmax(logits)[target]; subtract the row "
+             "maximum first.", diagnosis)
+    assert_close(dlogits, expected_grad, rtol=1e-9, atol=1e-12, what=f"softmax_cross_entropy dlogits ({what})",
+                 hint="dlogits = (softmax(logits) - one_hot(targets)) / (N*T).", diagnosis=diagnosis)
 
 
 @pytest.mark.points(2)
@@ -106,10 +100,12 @@ def test_adagrad_step_matches_torch(student):
             p.grad = torch.tensor(grads[name])
         optimizer.step()
         out = student.module("bptt").adagrad_step(current, grads, sq, 0.3)
-        assert type(out) is tuple and len(out) == 2, "adagrad_step must return (new_params, new_sq_sums)."
-        current, sq = out
-        assert type(current) is dict and set(current) == set(params), "new_params must be a dict with the same keys."
+        diagnosis = Diagnosis(ASSIGNMENT, "bptt.adagrad_step", (current, grads, sq, 0.3), got=out, rtol=1e-9,
+                              atol=1e-12)
+        current, sq = unpack(out, ("new_params", "new_sq_sums"), "adagrad_step")
+        if not (type(current) is dict and set(current) == set(params)):
+            fail("adagrad_step", "new_params must be a dict with the same keys as params.")
         for name, p in torch_params.items():
             assert_close(current[name], p.detach().numpy(), rtol=1e-9, atol=1e-12,
                          what=f'adagrad_step: params["{name}"] after step {step + 1}',
-                         hint="s <- s + g**2 FIRST, then p <- p - lr * g / (sqrt(s) + eps).")
+                         hint="s <- s + g**2 FIRST, then p <- p - lr * g / (sqrt(s) + eps).", diagnosis=diagnosis)
