@@ -5,6 +5,9 @@ Source: G. E. P. Box and G. M. Jenkins, *Time Series Analysis: Forecasting and C
 thousands, January 1949 to December 1960 (144 values). The same values are R's ``AirPassengers``
 dataset. They ship in ``rnnutils/data/airline_passengers.csv`` (columns ``month,passengers``), so
 nothing is downloaded at run time.
+
+Introduced in lecture 02, section 6 (airline passengers), where a three-unit RNN forecasts it;
+assignment a3_airline loads it the same way.
 """
 
 import csv
@@ -13,9 +16,13 @@ from importlib import resources
 
 import numpy as np
 
+__all__ = ["load_airline"]
+
 
 def load_airline():
     """Load the 144 monthly passenger totals of Box & Jenkins' Series G.
+
+    Introduced in lecture 02, section 6 (airline passengers).
 
     Returns a tuple of:
     - months: numpy array of str, shape (T,) with T = 144, "YYYY-MM" from "1949-01" to "1960-12".

@@ -7,15 +7,22 @@ the Linux source, at course scale.
 Example:
     text = python_source_corpus(200_000, seed=0)
     text = read_text_file("my_notes.txt")
+
+Introduced in lecture 04, section 6 (baselines: character n-grams, and real text), where the
+n-gram baselines are measured on this text; assignment a4_next_char trains on it.
 """
 
 import random
 import sysconfig
 from pathlib import Path
 
+__all__ = ["stdlib_source_files", "python_source_corpus", "read_text_file"]
+
 
 def stdlib_source_files():
     """Sorted paths of the .py files of the standard library (tests and site-packages excluded).
+
+    Introduced in lecture 04, section 6 (baselines: character n-grams, and real text).
 
     Returns:
     - paths: list of pathlib.Path.
@@ -28,6 +35,8 @@ def stdlib_source_files():
 
 def python_source_corpus(max_chars, seed=0, ascii_only=True):
     """Concatenate standard-library source files, in a seeded random order, up to max_chars.
+
+    Introduced in lecture 04, section 6 (baselines: character n-grams, and real text).
 
     Inputs:
     - max_chars: int, the length of the text returned (less if the library is smaller).
@@ -59,6 +68,9 @@ def python_source_corpus(max_chars, seed=0, ascii_only=True):
 
 def read_text_file(path):
     """Read a UTF-8 text file, with Windows line ends turned into "\\n".
+
+    Introduced in lecture 04, section 6 (baselines: character n-grams, and real text), for a text
+    of your own.
 
     Inputs:
     - path: str or pathlib.Path.

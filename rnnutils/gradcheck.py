@@ -1,5 +1,9 @@
 """Numeric gradient checking with centred finite differences in float64.
 
+Introduced in lecture 03, section 1 (checking a gradient numerically), where autograd's gradient
+of an unrolled tanh RNN is compared with centred differences and a truncated gradient fails the
+check. Assignment a2_bptt uses it to check the analytic backward passes students write.
+
 The function under test is always called with explicit keyword arguments, on fresh float64
 copies; the caller's arrays are never modified.
 
@@ -14,6 +18,8 @@ Example::
 """
 
 import numpy as np
+
+__all__ = ["numeric_gradient", "relative_error", "check_gradients"]
 
 
 def _as_float64(args):
@@ -55,12 +61,14 @@ def _scalar(f, args, upstream):
         if value.size != 1:
             raise ValueError(f"f returned an array of shape {value.shape}; pass `upstream` "
                              "(the gradient of the loss with respect to that array)")
-        return float(value.reshape(()))
+        return value.item()
     return float(np.sum(value * np.asarray(upstream, dtype=np.float64)))
 
 
 def numeric_gradient(f, args, wrt, upstream=None, eps=1e-6):
     """Centred-difference gradient of a scalar loss with respect to one argument of f.
+
+    Introduced in lecture 03, section 1 (checking a gradient numerically).
 
     The loss is f(**args) if f returns a number, or sum(f(**args) * upstream) if f returns an
     array (or a tuple whose first element is the array, like rnn_forward's (hs, cache)).
@@ -93,6 +101,8 @@ def numeric_gradient(f, args, wrt, upstream=None, eps=1e-6):
 def relative_error(a, b, floor=1e-12):
     """Largest entrywise error of a against b, relative to the size of the entries.
 
+    Introduced in lecture 03, section 1 (checking a gradient numerically).
+
     max |a - b| / max(|a| + |b|, floor), over all entries; 0 for two empty arrays.
 
     Inputs:
@@ -113,6 +123,9 @@ def relative_error(a, b, floor=1e-12):
 
 def check_gradients(f, args, analytic, upstream=None, eps=1e-6, rtol=1e-5, atol=1e-8):
     """Compare analytic gradients with centred differences; raise if any is off.
+
+    Introduced in lecture 03, section 1 (checking a gradient numerically), where a gradient
+    truncated to the last time step fails it.
 
     Inputs:
     - f, args, upstream, eps: as for numeric_gradient.

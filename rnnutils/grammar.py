@@ -18,12 +18,19 @@ model can come close to it but cannot beat it on average.
 Example:
     corpus = generate_corpus(100_000, seed=0)
     corpus.text[:60], corpus.bits_per_char
+
+Introduced in lecture 04, section 6 (a tiny transformer language model against an LSTM), which
+trains both on this corpus and compares their held-out bits per character with its exact entropy;
+assignment a4_next_char uses the same corpus. Everything here is a part of ``generate_corpus``.
 """
 
 import math
 from dataclasses import dataclass
 
 import numpy as np
+
+__all__ = ["NAMES", "RULES", "NAME_SLOT", "REPEAT_NAME_PROB", "NEW_PARAGRAPH_PROB", "GrammarCorpus", "NameCast",
+           "generate_sentence", "generate_corpus"]
 
 NAMES = ("anna", "bob", "carl", "dora", "emil", "fay", "gus", "hugo", "ida", "jan", "kim", "lena")
 
@@ -56,7 +63,9 @@ NEW_PARAGRAPH_PROB = 0.2  # after each sentence, a newline instead of a space wi
 
 @dataclass
 class GrammarCorpus:
-    """A generated text with its exact probability.
+    """A generated text with its exact probability: what ``generate_corpus`` returns.
+
+    Introduced in lecture 04, section 6 (``corpus.text``, ``corpus.bits_per_char``).
 
     - text: str, whole sentences; paragraphs separated by "\\n", sentences by " ".
     - log2_prob: float, log2 P(text) under the generator, a sum over all choices it made.
@@ -71,7 +80,11 @@ class GrammarCorpus:
 
 
 class NameCast:
-    """Names mentioned so far in the current paragraph, and the probability of the next one."""
+    """Names mentioned so far in the current paragraph, and the probability of the next one.
+
+    Taught in lecture 04, section 6, as the part of ``generate_corpus`` that makes names recur
+    inside a paragraph (the long-range structure a language model can learn).
+    """
 
     def __init__(self, names=NAMES, repeat_prob=REPEAT_NAME_PROB):
         self.names = tuple(names)
@@ -113,6 +126,8 @@ def _pick(rng, probs):
 def generate_sentence(rng, cast, rules=RULES, start="S"):
     """Expand ``start`` left to right into words, filling name slots from ``cast``.
 
+    Taught in lecture 04, section 6, as the sentence generator behind ``generate_corpus``.
+
     Inputs:
     - rng: np.random.Generator.
     - cast: NameCast of the current paragraph (updated in place).
@@ -149,6 +164,8 @@ def generate_sentence(rng, cast, rules=RULES, start="S"):
 def generate_corpus(num_chars, seed, rules=RULES, names=NAMES, repeat_prob=REPEAT_NAME_PROB,
                     new_paragraph_prob=NEW_PARAGRAPH_PROB):
     """Generate whole sentences until the text has at least ``num_chars`` characters.
+
+    Introduced in lecture 04, section 6 (the corpus of the transformer and the LSTM).
 
     Inputs:
     - num_chars: int, the length to reach (the text overshoots it by less than one sentence).

@@ -6,14 +6,21 @@ next character from the n - 1 characters before it and nothing earlier.
 Example:
     model = CharNGram(order=4).fit(train_text)
     model.bits_per_char(test_text)
+
+Introduced in lecture 04, section 6 (baselines: character n-grams, and real text), where it is the
+bar for the transformer and the LSTM; assignment a4_next_char compares its models with it.
 """
 
 import math
 from collections import Counter
 
+__all__ = ["CharNGram"]
+
 
 class CharNGram:
     """Order-n character model, each order interpolated with the one below (Witten-Bell).
+
+    Introduced in lecture 04, section 6 (baselines: character n-grams, and real text).
 
     P_k(c | h) = (count(h c) + u(h) * P_{k-1}(c | h[1:])) / (count(h) + u(h)), where h has k - 1
     characters and u(h) is the number of distinct characters seen after h. The order-0 model is

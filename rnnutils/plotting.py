@@ -3,16 +3,25 @@
 Every helper draws on an ``Axes`` you pass in (or a new one when you pass none) and
 returns that ``Axes``, so figures can be composed with ``plt.subplots``. Nothing here
 needs a display: everything works with the Agg backend.
+
+Introduced in lecture 01 (``use_course_style``, its colours ``COURSE_COLORS``, and ``plot_curves``);
+``plot_series_with_forecast`` was introduced in lecture 02, ``plot_gradient_norms`` and
+``plot_heatmap`` in lecture 03. Each helper's docstring names its lecture and section.
 """
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+__all__ = ["COURSE_COLORS", "use_course_style", "plot_series_with_forecast", "plot_gradient_norms", "plot_heatmap",
+           "plot_curves"]
 
 COURSE_COLORS = ["#1f5fa8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c"]
 
 
 def use_course_style():
     """Set the course's matplotlib style: readable fonts, light grid, a fixed colour cycle.
+
+    Introduced in lecture 01 (set-up cell); every lecture calls it first.
 
     Call it once at the top of a notebook; it changes ``matplotlib.rcParams`` in place.
     """
@@ -46,6 +55,8 @@ def plot_series_with_forecast(
 ):
     """Plot a time series and, optionally, a model's forecast of part of it.
 
+    Introduced in lecture 02, section 6 (airline passengers: one-step-ahead forecasts).
+
     Inputs:
     - x: array of shape (T,), positions of the observations (numbers or dates).
     - y: array of shape (T,), the observed series.
@@ -73,6 +84,8 @@ def plot_series_with_forecast(
 def plot_gradient_norms(distances, norms_by_label, ax=None, title=""):
     """Plot gradient norms against distance in time on a logarithmic y axis.
 
+    Introduced in lecture 03, section 2 (powers of W_hh: vanishing and exploding gradients).
+
     Inputs:
     - distances: array of shape (K,), how many steps back each gradient reaches.
     - norms_by_label: dict from a label (str, e.g. "rho = 0.9") to an array of shape
@@ -97,6 +110,9 @@ def plot_heatmap(
     matrix, row_labels=None, col_labels=None, ax=None, title="", cmap="viridis", vmin=None, vmax=None
 ):
     """Draw a matrix as a heatmap with a colour bar: attention weights, gate activations.
+
+    Introduced in lecture 03, section 6 (looking inside the trained LSTM: its gates over time);
+    lecture 04, section 7 draws attention weights with it.
 
     Inputs:
     - matrix: array of shape (R, C).
@@ -124,6 +140,9 @@ def plot_heatmap(
 
 def plot_curves(curves, ax=None, xlabel="step", ylabel="loss", title="", logy=False):
     """Plot several learning curves (or any y-against-x lines) with a legend.
+
+    Introduced in lecture 01, section 2 (activation functions and their derivatives) and used for
+    every learning curve after it.
 
     Inputs:
     - curves: dict from a label (str) to either an array of shape (S,) of y values

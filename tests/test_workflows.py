@@ -519,30 +519,55 @@ def test_the_template_has_the_students_files_and_nothing_of_the_instructors(temp
     assert not [p for p in files if {"solutions", "grader", "__pycache__"} & set(p.relative_to(template).parts)]
 
 
+# Lines that are secret for an assignment (a line of its solution blocks or of its hidden suite) and yet
+# shipped, verbatim, by a lecture that teaches them: idioms, not answers. Each names the lecture that shows it.
+# The template test fails when that lecture no longer shows the line, or when no shipped file needs the entry.
+TAUGHT = {
+    "optimizer.zero_grad()": "01_perceptron",
+    "optimizer.step()": "01_perceptron",
+    "self.embed = nn.Embedding(vocab_size, embed_dim)": "02_vanilla_rnn",
+    "self.lstm = nn.LSTM(embed_dim, hidden_size, batch_first=True)": "02_vanilla_rnn",
+    "i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)": "03_lstm_gru",
+    "h = o * torch.tanh(c)": "03_lstm_gru",
+    "generator = torch.Generator().manual_seed(seed)": "03_lstm_gru",
+}
+
+
+def _lines_of(path):
+    """The whitespace-normalised lines of a file (of its cells for a notebook), as the leak check compares them."""
+    return {re.sub(r"\s+", " ", line.strip()) for text in source_texts(path) for line in text.splitlines()}
+
+
 def test_the_template_contains_no_solution_line_and_no_hidden_test(template):
-    """assignments/ and every file the builder writes itself: no secret line at all. lectures/ and
-    rnnutils/ are the repository's public folders, copied byte for byte (their overlap with solution
-    blocks, e.g. common PyTorch idioms, is the course content's business, not the builder's)."""
-    secret = set()
+    """Every file the template ships, lectures/ and rnnutils/ included, holds no secret line of any assignment
+    (a line of a solution block or of a hidden suite, at least 16 characters, see grader/authoring/leaks.py) and no
+    hidden test. A line the released assignments/ show is public (it ships anyway); apart from that, only the TAUGHT
+    idioms may appear, each shown by the lecture it names. lectures/ and rnnutils/ are copied byte for byte."""
+    secret = {}
     for name in known_assignments():
         assert not find_leaks(name, template / "assignments"), name
-        secret |= secret_lines(name)
+        for line in secret_lines(name):
+            secret.setdefault(line, name)
+    files = sorted(p for p in template.rglob("*") if p.is_file())
+    released = set().union(*(_lines_of(p) for p in files if p.relative_to(template).parts[0] == "assignments"))
     hidden_files = {p.name for p in SUITES.rglob("*.py") if p.name != "__init__.py"}
-    leaks = []
-    for path in template.rglob("*"):
-        if not path.is_file():
-            continue
+    leaks, taught_seen = [], set()
+    for path in files:
         relative = path.relative_to(template)
         assert not (path.name in hidden_files and "tests" not in relative.parts), f"hidden suite file {relative}"
         text = path.read_text(errors="replace")
         assert "### BEGIN HIDDEN TESTS" not in text and "### BEGIN SOLUTION" not in text, relative
         if relative.parts[0] in ("lectures", "rnnutils"):
             assert path.read_bytes() == (REPO / relative).read_bytes(), relative
-        elif relative.parts[0] != "assignments":
-            for source in source_texts(path):
-                leaks += [(str(relative), line.strip()) for line in source.splitlines()
-                          if re.sub(r"\s+", " ", line.strip()) in secret]
+        for line in sorted((_lines_of(path) & secret.keys()) - released):
+            if line in TAUGHT:
+                taught_seen.add(line)
+            else:
+                leaks.append((str(relative), secret[line], line))
     assert not leaks, leaks[:5]
+    shown = {line: line in _lines_of(REPO / "lectures" / f"{lecture}.ipynb") for line, lecture in TAUGHT.items()}
+    assert all(shown.values()), [line for line, ok in shown.items() if not ok]
+    assert taught_seen == set(TAUGHT), f"TAUGHT entries no shipped file needs: {sorted(set(TAUGHT) - taught_seen)}"
 
 
 def test_build_refuses_a_folder_that_is_not_empty(tmp_path):
