@@ -8,9 +8,9 @@ import json
 import subprocess
 import sys
 
-from grader.paths import REPO
 from grader.records.results import SCHEMA_VERSION
 from grader.records.version import grading_version
+from tests.conftest import run_grader
 
 A1 = "a1_cells"
 COURSE = """\
@@ -25,9 +25,8 @@ points = 20
 """
 
 
-def bare(*args, cwd=REPO):
-    return subprocess.run([sys.executable, "-S", "-m", "grader", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
+def bare(*args):
+    return run_grader(*args, bare=True, timeout=120, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
 
 
 def report(student, passed):

@@ -2,18 +2,12 @@
 
 import csv
 import json
-import subprocess
-import sys
 
 import pytest
 
 from grader.records.gradebook import record, rows
-from grader.paths import REPO
 from grader.records.results import report_from_dict
-
-
-def run_grader(*args):
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPO, capture_output=True, text=True, timeout=300)
+from tests.conftest import fake_report, run_grader
 
 
 @pytest.mark.parametrize("args, message", [
@@ -29,20 +23,16 @@ def test_grade_refuses_bad_input_with_one_line(args, message, tmp_path):
     assert not (tmp_path / "r.json").exists()
 
 
-def fake_report(student, score, assignment="a1_cells"):
+def half_points(student, score, assignment="a1_cells"):
     """A report of twenty half-point tests, ``score * 2`` of them passed (collect recomputes from the tests)."""
-    tests = [{"name": f"test_{i}", "points": 0.5 * (i < score * 2), "max_points": 0.5, "passed": i < score * 2,
-              "feedback": ""} for i in range(20)]
-    part = {"score": score, "max_score": 10.0, "suite": {"score": score, "max_score": 10.0, "tests": tests},
-            "notebook": {"score": 0.0, "max_score": 0.0}}
-    return {"student": student, "score": score, "max_score": 10.0, "assignments": {assignment: part}}
+    return fake_report(student, {assignment: score}, tests=20, points=0.5)
 
 
 def test_regrading_replaces_the_students_entry(tmp_path):
     book = tmp_path / "g.sqlite"
-    record(book, report_from_dict(fake_report("ada", 3.0)))
-    record(book, report_from_dict(fake_report("ada", 7.0)))
-    record(book, report_from_dict(fake_report("ada", 5.0, "a2_bptt")))
+    record(book, report_from_dict(half_points("ada", 3.0)))
+    record(book, report_from_dict(half_points("ada", 7.0)))
+    record(book, report_from_dict(half_points("ada", 5.0, "a2_bptt")))
     assert rows(book) == [("ada", "a1_cells", 7.0, 10.0), ("ada", "a2_bptt", 5.0, 10.0)]
 
 
@@ -50,7 +40,7 @@ def test_collect_then_export(tmp_path):
     paths = []
     for student, score in [("bo", 4.0), ("al", 9.5)]:
         path = tmp_path / f"{student}.json"
-        path.write_text(json.dumps(fake_report(student, score)))
+        path.write_text(json.dumps(half_points(student, score)))
         paths.append(str(path))
     book, out = str(tmp_path / "g.sqlite"), tmp_path / "grades.csv"
     assert run_grader("collect", *paths, "--gradebook", book).returncode == 0

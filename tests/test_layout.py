@@ -9,7 +9,6 @@ function counts as much as one at the top.
 
 import ast
 import sys
-from pathlib import Path
 
 import pytest
 

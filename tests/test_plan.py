@@ -2,13 +2,11 @@
 
 import datetime
 import json
-import subprocess
-import sys
 
 import pytest
 
 from grader.semester.course import load_course
-from grader.paths import REPO
+from tests.conftest import run_grader
 from grader.semester.plan import MAX_JOBS, PlanError, plan, roster_repositories, shards
 
 COURSE = """[course]
@@ -86,8 +84,7 @@ def test_nothing_due_is_an_empty_matrix_without_reading_the_roster(tmp_path):
 
 
 def run_bare(*args):
-    return subprocess.run([sys.executable, "-S", "-m", "grader", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+    return run_grader(*args, bare=True, timeout=120)
 
 
 def test_the_plan_command_writes_github_outputs_on_a_bare_python(tmp_path):

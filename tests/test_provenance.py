@@ -18,6 +18,7 @@ import pytest
 from grader.records.gradebook import record, rows
 from grader.paths import REPO
 from grader.records.results import report_from_dict
+from tests.conftest import fake_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 A1 = "a1_cells"
@@ -87,21 +88,6 @@ def test_report_records_hash_version_seed_and_time_and_regrading_is_repeatable(t
     assert stored["grader_version"] == version and stored["secret_seed"] == first["secret_seed"]
     assert stored["graded_at"] == first["graded_at"]
     assert submission_hashes(stored)[0] == hashes[0]
-
-
-def fake_report(student, scores, stamp="2026-11-22T00:00:00+00:00"):
-    """A report as `grade` writes it, with a suite part per assignment: ten 1-point tests, ``score`` passed."""
-    assignments = {}
-    for assignment, score in scores.items():
-        tests = [{"name": f"test_{k}", "points": float(k < score), "max_points": 1.0, "passed": k < score,
-                  "feedback": ""} for k in range(10)]
-        assignments[assignment] = {
-            "score": score, "max_score": 10.0, "submission_hash": "0" * 64,
-            "suite": {"score": score, "max_score": 10.0, "secret_seed": 1, "tests": tests},
-            "notebook": {"score": 0.0, "max_score": 0.0},
-        }
-    return {"student": student, "score": sum(scores.values()), "max_score": 10.0 * len(scores),
-            "assignments": assignments, "graded_at": stamp, "grader_version": "test", "secret_seed": 1}
 
 
 @pytest.mark.timeout(300)

@@ -8,42 +8,16 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from grader.paths import ASSIGNMENTS, REPO, SOLUTIONS
+from grader.paths import ASSIGNMENTS, SOLUTIONS
 from grader.semester.roster import RosterError, read_roster
+from tests.conftest import A1_COURSE, git, run_grader
 
 A1 = "a1_cells"
-COURSE = """\
-[course]
-name = "Simulated class"
-roster = "roster.csv"
-student_template = "course/template"
-
-[late]
-policy = "last-before-due"
-grace_minutes = 15
-penalty_per_day = 0.1
-max_late_days = 7
-
-[assignments.a1_cells]
-due = 2027-03-01T12:00:00Z
-points = 20
-"""
-GIT_ENV = {"GIT_AUTHOR_NAME": "A Student", "GIT_AUTHOR_EMAIL": "student@example.org",
-           "GIT_COMMITTER_NAME": "A Student", "GIT_COMMITTER_EMAIL": "student@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".ipynb_checkpoints")
-
-
-def git(repo, *args, when=None):
-    env = dict(os.environ, **GIT_ENV)
-    if when:
-        env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env, timeout=60)
 
 
 def commit(repo, files, when, message="work"):
@@ -65,20 +39,10 @@ def commit(repo, files, when, message="work"):
     git(repo, "commit", "--quiet", "--allow-empty", "-m", message, when=when)
 
 
-def run_grader(*args, timeout=600):
-    """``python -m grader ARGS``; grade-roster as a dry run where this machine cannot isolate student code."""
-    from grader.sandbox import isolation
-
-    if args and args[0] == "grade-roster" and isolation() != "bubblewrap":
-        args = (*args, "--allow-unisolated")
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
-
-
 def test_roster_with_the_notebook(tmp_path):
     """One submission graded with its notebook, through to the feedback page, the way grade.yml runs
     it: the roster names GitHub repositories, the job has checked one out into submissions/<student>."""
-    (tmp_path / "course.toml").write_text(COURSE)
+    (tmp_path / "course.toml").write_text(A1_COURSE)
     commit(tmp_path / "submissions" / "ref", {A1: ASSIGNMENTS / A1}, "2027-02-20T10:00:00Z", "template")
     commit(tmp_path / "submissions" / "ref", {A1: SOLUTIONS / A1}, "2027-02-28T10:00:00Z")
     (tmp_path / "roster.csv").write_text("student,submission\nref,no-such-org/a1-ref\nbo,no-such-org/a1-bo\n")
@@ -113,7 +77,7 @@ def test_bad_rosters_get_one_line(tmp_path, text, message):
 
 
 def test_grade_roster_refuses_bad_input_with_one_line(tmp_path):
-    (tmp_path / "course.toml").write_text(COURSE)
+    (tmp_path / "course.toml").write_text(A1_COURSE)
     (tmp_path / "roster.csv").write_text("student,submission\nada,x\n")
     for args, message in [
         (["--only", "bob"], "student bob is not on the roster"),
@@ -140,7 +104,7 @@ def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(tmp_path):
     os.symlink(".", deep / "loop")
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "-m", "deep", when="2027-02-28T11:00:00Z")
-    (tmp_path / "course.toml").write_text(COURSE)
+    (tmp_path / "course.toml").write_text(A1_COURSE)
     (tmp_path / "roster.csv").write_text("student,submission\ndeep,./repos/deep\n")
     try:
         run = run_grader("grade-roster", "--course", str(tmp_path / "course.toml"), "--out", str(tmp_path / "r"),
@@ -157,7 +121,7 @@ def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(tmp_path):
 def test_a_repository_without_a_commit_is_not_graded_and_says_why(tmp_path):
     (tmp_path / "repos" / "empty").mkdir(parents=True)
     git(tmp_path / "repos" / "empty", "init", "--quiet")
-    (tmp_path / "course.toml").write_text(COURSE)
+    (tmp_path / "course.toml").write_text(A1_COURSE)
     (tmp_path / "roster.csv").write_text("student,submission\nempty,./repos/empty\n")
     run = run_grader("grade-roster", "--course", str(tmp_path / "course.toml"), "--out", str(tmp_path / "r"),
                      "--no-gradebook", "--skip-notebooks", "--assignment", A1)

@@ -24,18 +24,16 @@ import datetime
 import fcntl
 import html
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from grader.semester.course import LateRule
 from grader.semester.lateness import Submission, decide, penalty_for
 from grader.authoring.mutants import build_mutant
-from grader.paths import ASSIGNMENTS, MUTANTS, REPO, SOLUTIONS
+from grader.paths import ASSIGNMENTS, MUTANTS, SOLUTIONS
+from tests.conftest import git, run_grader, shared_folder
 
 A1, A2, A3 = "a1_cells", "a2_bptt", "a3_airline"
 STUDENTS = ["a2later", "backdated", "extended", "forced", "ghost", "late", "never", "ontime", "plain"]
@@ -66,9 +64,6 @@ points = 25
 due = 2099-04-23T23:59:00+02:00
 points = 25
 """
-GIT_ENV = {"GIT_AUTHOR_NAME": "A Student", "GIT_AUTHOR_EMAIL": "student@example.org",
-           "GIT_COMMITTER_NAME": "A Student", "GIT_COMMITTER_EMAIL": "student@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 IGNORE = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".ipynb_checkpoints")
 
 
@@ -78,15 +73,6 @@ def days(n, base=A1_DUE):
 
 def stamp(moment):
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def git(repo, *args, when=None):
-    env = dict(os.environ, **GIT_ENV)
-    if when:
-        env.update(GIT_AUTHOR_DATE=stamp(when), GIT_COMMITTER_DATE=stamp(when))
-    run = subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env, timeout=60,
-                         text=True)
-    return run.stdout.strip()
 
 
 class Repo:
@@ -174,22 +160,6 @@ def build_semester(root):
     lines = ["student,submission"] + [f"{s},./repos/{s}" for s in STUDENTS]
     (root / "roster.csv").write_text("\n".join(lines) + "\n")
     return {"removed": removed, "roots": {s: r.root for s, r in timelines.items()}}
-
-
-def run_grader(*args, timeout=900, python=None):
-    """``python -m grader ARGS``; grade-roster as a dry run where this machine cannot isolate student code."""
-    from grader.sandbox import isolation
-
-    if args and args[0] == "grade-roster" and isolation() != "bubblewrap":
-        args = (*args, "--allow-unisolated")
-    return subprocess.run([python or sys.executable, "-m", "grader", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=timeout)
-
-
-def shared_folder(tmp_path_factory, name):
-    """A folder shared by the xdist workers of this run (each run has its own)."""
-    base = tmp_path_factory.getbasetemp()
-    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
 
 
 def grade_semester(root):

@@ -25,6 +25,7 @@ import yaml
 from grader.authoring.leaks import find_leaks, secret_lines, source_texts
 from grader.paths import ASSIGNMENTS, REPO, SUITES, known_assignments
 from grader.authoring.template import TEMPLATES, TemplateError, build_student_template, push_template
+from tests.conftest import git
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 STUDENT_WORKFLOW = TEMPLATES / "student-workflow.yml"
@@ -32,8 +33,6 @@ STUDENT_WORKFLOW = TEMPLATES / "student-workflow.yml"
 SUDO_PREFIX = r"sudo(?: --?[a-z][a-z-]*(?:=[A-Za-z0-9_,]+)?)* "
 GRADER_COMMAND = re.compile(rf"^(?:{SUDO_PREFIX})?(\.venv/bin/)?python -m grader [a-z-]+( .*)?$")
 MAKE_COMMAND = re.compile(rf"^(?:{SUDO_PREFIX})?make ([a-z][a-z-]*)$")
-GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -527,8 +526,6 @@ TAUGHT = {
     "optimizer.step()": "01_perceptron",
     "self.embed = nn.Embedding(vocab_size, embed_dim)": "02_vanilla_rnn",
     "self.lstm = nn.LSTM(embed_dim, hidden_size, batch_first=True)": "02_vanilla_rnn",
-    "i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)": "03_lstm_gru",
-    "h = o * torch.tanh(c)": "03_lstm_gru",
     "generator = torch.Generator().manual_seed(seed)": "03_lstm_gru",
 }
 
@@ -589,19 +586,14 @@ def test_the_students_check_reports_failing_stubs(template, tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip() == "error: no assignment 'a9' in assignments/"
 
 
-def git(*args, cwd=None):
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, **GIT_ENV)).stdout
-
-
 def test_push_template_commits_the_build_and_pushes_it(template, tmp_path):
     remote, checkout = tmp_path / "template.git", tmp_path / "checkout"
-    git("init", "--quiet", "--bare", "--initial-branch=main", str(remote))
-    git("clone", "--quiet", str(remote), str(checkout))
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    git(tmp_path, "clone", "--quiet", str(remote), str(checkout))
     (checkout / "old.txt").write_text("removed by the next release\n")
     first = push_template(template, checkout, "first release")
-    assert first and git("rev-parse", "main", cwd=remote).strip() == first
-    listed = set(git("ls-tree", "-r", "--name-only", "main", cwd=remote).split())
+    assert first and git(remote, "rev-parse", "main").strip() == first
+    listed = set(git(remote, "ls-tree", "-r", "--name-only", "main").split())
     assert "old.txt" not in listed and ".github/workflows/check.yml" in listed
     assert {str(p.relative_to(template)) for p in template.rglob("*") if p.is_file()} == listed
     assert push_template(template, checkout, "again") is None
