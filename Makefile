@@ -1,6 +1,7 @@
 # The course's commands. Each target creates .venv and installs requirements.txt if needed.
 #   make grade     grade solutions/ (reference) and assignments/ (stub) and print both tables
 #   make test      everything CI checks (public tests, grading, release, leaks, mutants, ...)
+#   make test-fast the tests not marked slow (no grading of whole submissions, no notebooks): under a minute
 #   make release   regenerate assignments/ from solutions/
 #   make bench     grading time and each assignment's bench, written to build/bench.md
 #   make lectures  execute the lectures and build HTML pages and slides into build/lectures/
@@ -19,7 +20,7 @@ ifneq ($(strip $(shell cat $(STAMP) 2>/dev/null)),$(INSTALL_SUM))
 .PHONY: $(STAMP)
 endif
 
-.PHONY: setup grade test release bench lectures mutants clean
+.PHONY: setup grade test test-fast release bench lectures mutants clean
 
 setup: $(STAMP)
 
@@ -36,6 +37,9 @@ grade: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 -q -rfE
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 -q -rfE -m "not slow"
 
 release: $(STAMP)
 	$(PY) -m grader release

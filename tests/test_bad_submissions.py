@@ -16,6 +16,8 @@ import pytest
 
 from grader.paths import ASSIGNMENTS, SOLUTIONS
 
+pytestmark = pytest.mark.slow  # grades every kind of broken submission
+
 BAD = Path(__file__).parent / "fixtures" / "bad_submissions"
 A1 = "a1_cells"
 A1_MAX = 46.0

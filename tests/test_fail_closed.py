@@ -76,6 +76,7 @@ def test_the_refusal_comes_before_anything_else(course):
     assert run.returncode == 2 and run.stderr.splitlines() == [REFUSAL]
 
 
+@pytest.mark.slow
 def test_allow_unisolated_grades_loudly_and_unofficially(course):
     run = run_grader(*course["args"], "--allow-unisolated")
     assert run.returncode == 0, run.stdout + run.stderr
@@ -86,6 +87,7 @@ def test_allow_unisolated_grades_loudly_and_unofficially(course):
     assert course["marker"].read_text().startswith("ran"), "student code should have run (unisolated)"
 
 
+@pytest.mark.slow
 def test_grade_warns_after_grading_without_isolation(course, tmp_path):
     report_path = tmp_path / "ada.json"
     run = run_grader("grade", str(course["submission"]), "--student", "ada", "--report", str(report_path),
@@ -95,6 +97,7 @@ def test_grade_warns_after_grading_without_isolation(course, tmp_path):
     assert json.loads(report_path.read_text())["isolation"] == "none"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(isolation() != "bubblewrap", reason="bubblewrap cannot run on this machine")
 def test_isolated_grading_does_not_warn(course, tmp_path):
     run = run_grader("grade", str(course["submission"]), "--student", "ada", "--report", str(tmp_path / "r.json"),

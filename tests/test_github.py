@@ -365,6 +365,7 @@ def test_not_graded_refuses_a_student_id_that_is_a_path(tmp_path):
 # --- the grade job's path, end to end: fetch, grade with push times, not-graded, collect ----------------
 
 
+@pytest.mark.slow
 def test_the_grade_jobs_path_grades_by_push_time_and_loses_nobody(tmp_path):
     """As grade.yml runs it for one shard: `fetch` from (local) GitHub, `grade-roster --submissions
     --push-times --previous`, `not-graded` for whoever is left without a report, then `collect`. s01's

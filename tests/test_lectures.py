@@ -11,6 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # executes the lecture notebooks
+
 LECTURE_DIR = Path(__file__).resolve().parent.parent / "lectures"
 
 # Lecture -> the assignments its closing cell must point to.

@@ -5,6 +5,8 @@ import pytest
 from grader.authoring.mutants import load_mutant, mutant_paths, mutate, run_mutants, survived
 from grader.paths import SOLUTIONS, known_assignments
 
+pytestmark = pytest.mark.slow  # grades every mutant
+
 
 @pytest.mark.parametrize("assignment", known_assignments())
 def test_assignment_has_at_least_ten_mutants_that_apply(assignment):

@@ -54,6 +54,7 @@ def test_order_must_be_positive():
         CharNGram(0)
 
 
+@pytest.mark.slow
 def test_ngram_on_real_text_from_rnnutils_corpora(tmp_path):
     from rnnutils.corpora import python_source_corpus, read_text_file
 

@@ -43,6 +43,7 @@ def submission_hashes(report):
     return hashes
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_report_records_hash_version_seed_and_time_and_regrading_is_repeatable(tmp_path):
     from grader.grading.grade import grade_submission

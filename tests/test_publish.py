@@ -110,6 +110,7 @@ def test_needs_an_assignment(tmp_path):
     assert run.returncode == 2 and "--assignment" in run.stderr
 
 
+@pytest.mark.slow
 def test_publishes_after_the_due_date(tmp_path):
     out = tmp_path / "out"
     run = publish("--due", "--out", str(out), "--course", str(course_file(tmp_path, "2020-01-01T00:00:00Z")))

@@ -62,6 +62,7 @@ def test_leak_check_catches_a_planted_leak(tmp_path):
     assert find_leaks(assignment, tmp_path) == [(f"{assignment}/notes.py", secret)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("assignment", known_assignments())
 def test_released_modules_import_and_every_function_is_a_stub(assignment):
     modules = [p for p in (SOLUTIONS / assignment).glob("*.py") if "### BEGIN SOLUTION" in p.read_text()]
@@ -74,6 +75,7 @@ def test_released_modules_import_and_every_function_is_a_stub(assignment):
         assert run.returncode == 0, f"the released {module.name} does not import: {run.stderr[-500:]}"
 
 
+@pytest.mark.slow
 def test_assignments_folder_is_a_fresh_release():
     # `release --check` regenerates the release in a temporary folder and compares it file by file.
     run = subprocess.run([sys.executable, "-m", "grader", "release", "--check"], cwd=REPO,

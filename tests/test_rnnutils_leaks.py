@@ -32,6 +32,8 @@ from grader.grading.suite import run_suite
 from grader.paths import ASSIGNMENTS, REPO, known_assignments
 from grader.sandbox import Submission
 
+pytestmark = pytest.mark.slow  # grades a stub of every assignment
+
 LECTURES = REPO / "lectures"
 MODULES = sorted(info.name for info in pkgutil.iter_modules(rnnutils.__path__))
 PROVENANCE = re.compile(r"(?:Introduced|Taught) in lecture (\d\d)\b")

@@ -39,6 +39,7 @@ def commit(repo, files, when, message="work"):
     git(repo, "commit", "--quiet", "--allow-empty", "-m", message, when=when)
 
 
+@pytest.mark.slow
 def test_roster_with_the_notebook(tmp_path):
     """One submission graded with its notebook, through to the feedback page, the way grade.yml runs
     it: the roster names GitHub repositories, the job has checked one out into submissions/<student>."""
@@ -90,6 +91,7 @@ def test_grade_roster_refuses_bad_input_with_one_line(tmp_path):
         assert len(run.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(tmp_path):
     """A commit with 1,500 nested folders (the deep_tree exploit's own builder) and a link loop: the

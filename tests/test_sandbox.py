@@ -21,6 +21,8 @@ from grader.sandbox import (HANDLE, VALUE, CallTimeout, LostObject, NotPlainData
                             Tensor, WorkerCrashed, isolation)
 from grader.grading.testing import expect_raises
 
+pytestmark = pytest.mark.slow  # starts sandboxed workers, one or more per test
+
 MODULE = '''
 import os, sys, time
 import numpy as np

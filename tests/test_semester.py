@@ -196,6 +196,7 @@ def part(semester, student, assignment=A1):
     return json.loads((semester["root"] / "reports" / f"{student}.json").read_text())["assignments"][assignment]
 
 
+@pytest.mark.slow
 def test_every_student_gets_a_report_and_only_due_assignments_are_graded(semester):
     first = semester["first"]
     assert first["returncode"] == 1, "a student who could not be graded must fail the command"
@@ -223,6 +224,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_each_student_gets_the_grade_they_should(semester, student):
     a1_status, a1_share, a2_status, a2_share = EXPECTED[student]
@@ -236,11 +238,13 @@ def test_each_student_gets_the_grade_they_should(semester, student):
         assert row[f"{assignment}_late"] == status
 
 
+@pytest.mark.slow
 def test_a2_work_after_a1s_due_date_leaves_a1_on_time(semester):
     a1 = part(semester, "a2later")["lateness"]
     assert a1["status"] == "on-time" and a1["late_days"] == 0 and a1["penalty"] == 0
 
 
+@pytest.mark.slow
 def test_late_work_with_nothing_on_time_is_graded_with_the_penalty_not_on_the_stub(semester):
     late = part(semester, "late")
     assert late["raw_score"] == late["max_score"], "the late work itself is graded, not the template's stub"
@@ -249,6 +253,7 @@ def test_late_work_with_nothing_on_time_is_graded_with_the_penalty_not_on_the_st
     assert late["lateness"]["time_source"] == "push times recorded by GitHub"
 
 
+@pytest.mark.slow
 def test_a_student_who_never_worked_is_not_submitted_never_on_time(semester):
     for assignment in (A1, A2):
         never = part(semester, "never", assignment)
@@ -259,12 +264,14 @@ def test_a_student_who_never_worked_is_not_submitted_never_on_time(semester):
     assert "Not submitted" in page
 
 
+@pytest.mark.slow
 def test_a_back_dated_commit_is_late_by_its_push(semester):
     backdated = part(semester, "backdated")
     assert backdated["lateness"]["submitted_at"] == "2026-03-05T00:00:00Z"
     assert backdated["lateness"]["penalty"] == pytest.approx(0.4), "3.5 days late: 4 started days x 10 %"
 
 
+@pytest.mark.slow
 def test_an_extension_moves_the_due_date_and_is_shown(semester):
     extended = part(semester, "extended")["lateness"]
     assert extended["extension"] == "2026-03-04T12:00:00Z" and extended["due"] == "2026-03-01T12:00:00Z"
@@ -272,6 +279,7 @@ def test_an_extension_moves_the_due_date_and_is_shown(semester):
     assert "your extension: 2026-03-04T12:00:00Z" in page
 
 
+@pytest.mark.slow
 def test_a_force_pushed_away_commit_is_not_the_submission(semester):
     forced = part(semester, "forced")
     assert forced["lateness"]["commit"] != semester["removed"]
@@ -279,6 +287,7 @@ def test_a_force_pushed_away_commit_is_not_the_submission(semester):
     assert "could not be inspected" in forced["lateness"]["note"]
 
 
+@pytest.mark.slow
 def test_the_ghost_is_not_graded_but_nobody_is_lost(semester):
     ghost = json.loads((semester["root"] / "reports" / "ghost.json").read_text())
     assert ghost["status"] == "not graded"
@@ -296,6 +305,7 @@ def test_the_ghost_is_not_graded_but_nobody_is_lost(semester):
     assert pages == STUDENTS
 
 
+@pytest.mark.slow
 def test_the_daily_regrade_reuses_every_unchanged_result(semester):
     again = semester["again"]
     assert again["returncode"] == 1, again["stdout"] + again["stderr"]   # the ghost is still not graded
@@ -309,6 +319,7 @@ def test_the_daily_regrade_reuses_every_unchanged_result(semester):
         assert before["assignments"] == after["assignments"], student
 
 
+@pytest.mark.slow
 def test_commit_dates_are_used_without_a_timeline_and_the_report_says_so(tmp_path):
     repo = Repo(tmp_path / "repos" / "ada")
     repo.commit("a1 (dated before the due date)", days(-1), {A1: SOLUTIONS / A1})
@@ -337,6 +348,7 @@ def test_a_missing_timeline_is_not_graded_rather_than_trusting_commit_dates(tmp_
     assert report["status"] == "not graded" and "no push timeline" in report["assignments"][A1]["reason"]
 
 
+@pytest.mark.slow
 def test_mixed_grading_versions_are_refused_and_stale_students_regraded(semester, tmp_path):
     """An older grading version in the gradebook (as after a hidden test was added): export and
     summary refuse and name the student; grade-roster --stale regrades exactly that student."""
@@ -363,6 +375,7 @@ def test_mixed_grading_versions_are_refused_and_stale_students_regraded(semester
     assert run_grader("export", "--csv", str(tmp_path / "g.csv"), "--gradebook", str(book)).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_not_graded_result_never_replaces_a_grade(semester, tmp_path):
     from grader.records.gradebook import collect, stored_reports
     from grader.records.report import write_report

@@ -573,6 +573,7 @@ def test_build_refuses_a_folder_that_is_not_empty(tmp_path):
         build_student_template(tmp_path)
 
 
+@pytest.mark.slow
 def test_the_students_check_reports_failing_stubs(template, tmp_path):
     summary = tmp_path / "summary.md"
     env = dict(os.environ, GITHUB_STEP_SUMMARY=str(summary))
