@@ -493,7 +493,7 @@ def test_pushes_to_other_branches_do_not_deliver_and_unpushed_commits_count_from
 
 
 @pytest.mark.parametrize("text, message", [
-    ("{not json", "not JSON"),
+    ("{not json", "not a readable push timeline"),
     ('{"events": []}', "must be the activity API's list of events"),
     ('[{"ref": "refs/heads/main"}]', r"t.json\[0\]: needs `ref` and `after` strings"),
     ('[{"ref": "refs/heads/main", "after": "ab", "timestamp": "yesterday"}]', "is not a date-time"),

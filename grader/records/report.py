@@ -10,6 +10,7 @@ stored total is never believed.
 import json
 from pathlib import Path
 
+from grader.records.jsonfile import read_json
 from grader.records.results import ReportError, report_from_dict
 
 MAX_REPORT_BYTES = 20 << 20      # a report file larger than this is refused unread
@@ -61,18 +62,7 @@ def read_report(path):
 
     path: a JSON file of at most MAX_REPORT_BYTES. Returns the parsed dict, not yet verified.
     """
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_REPORT_BYTES + 1)
-    except OSError as exc:
-        raise ReportError(f"{path}: not a readable report ({exc.strerror or exc})") from None
-    if len(data) > MAX_REPORT_BYTES:
-        raise ReportError(f"{path}: not a readable report (larger than {MAX_REPORT_BYTES >> 20} MB)")
-    try:
-        report = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ReportError(f"{path}: not a readable report ({reason[:200]})") from None
+    report = read_json(path, MAX_REPORT_BYTES, ReportError, "report")
     if not isinstance(report, dict) or not {"student", "assignments"} <= set(report):
         raise ReportError(f"{path}: not a grader report (missing student/assignments)")
     return report

@@ -17,11 +17,11 @@ Standard library only.
 """
 
 import datetime
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.records.jsonfile import read_json
 from grader.semester.history import ancestors
 
 MAX_TIMELINE_BYTES = 16 << 20
@@ -65,17 +65,7 @@ def _moment(value, where):
 def read_timeline(path):
     """The pushes of an activity timeline file (the API's JSON list of events), oldest first."""
     path = Path(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_TIMELINE_BYTES + 1)
-    except OSError as exc:
-        raise TimelineError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_TIMELINE_BYTES:
-        raise TimelineError(f"{path}: larger than {MAX_TIMELINE_BYTES >> 20} MB")
-    try:
-        events = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise TimelineError(f"{path}: not JSON ({str(exc).splitlines()[0][:200]})") from None
+    events = read_json(path, MAX_TIMELINE_BYTES, TimelineError, "push timeline (JSON)")
     if not isinstance(events, list):
         raise TimelineError(f"{path}: must be the activity API's list of events, not {type(events).__name__}")
     if len(events) > MAX_EVENTS:
