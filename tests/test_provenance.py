@@ -18,7 +18,7 @@ import pytest
 from grader.records.gradebook import record, rows
 from grader.paths import REPO
 from grader.records.results import report_from_dict
-from tests.conftest import fake_report
+from tests.conftest import cpu_burners, fake_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 A1 = "a1_cells"
@@ -114,13 +114,14 @@ def test_parallel_collect_loses_nothing_and_duplicates_nothing(tmp_path):
         path.write_text(json.dumps(fake_report(student, {a: float((i + j) % 11) for j, a in enumerate(assignments)})))
         stale.append(str(path))
     book = tmp_path / "gradebook.sqlite"
-    chunks = [paths[k::4] for k in range(4)] + [stale]
-    processes = [
-        subprocess.Popen([sys.executable, "-m", "grader", "collect", *chunk, "--gradebook", str(book)],
-                         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for chunk in chunks
-    ]
-    results = [(p.wait(timeout=240), p.stderr.read()) for p in processes]
+    chunks = [paths[k::7] for k in range(7)] + [stale]          # eight writers at once, on a busy machine
+    with cpu_burners():
+        processes = [
+            subprocess.Popen([sys.executable, "-m", "grader", "collect", *chunk, "--gradebook", str(book)],
+                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for chunk in chunks
+        ]
+        results = [(p.wait(timeout=240), p.stderr.read()) for p in processes]
     for process in processes:
         process.stdout.close()
         process.stderr.close()
@@ -197,3 +198,26 @@ def test_a_process_killed_while_recording_leaves_the_gradebook_as_it_was(tmp_pat
     assert snapshot(book) == before, "a report recorded half-way is visible in the gradebook"
     record(book, report_from_dict(fake_report("bo", {"a1_cells": 2.0})))
     assert ("bo", "a1_cells", 2.0, 10.0) in rows(book)
+
+
+def test_a_locked_database_is_waited_for_and_other_errors_are_not():
+    """A change of journal mode that meets another writer's lock fails at once in SQLite; the gradebook
+    retries it (within its busy time) instead of losing the report."""
+    from grader.records import gradebook
+
+    class Busy:
+        def __init__(self, failures, message="database is locked"):
+            self.failures, self.message, self.calls = failures, message, 0
+
+        def execute(self, statement):
+            self.calls += 1
+            if self.calls <= self.failures:
+                raise sqlite3.OperationalError(self.message)
+            return statement
+
+    busy = Busy(3)
+    assert gradebook._patiently(busy, "PRAGMA journal_mode=WAL") == "PRAGMA journal_mode=WAL" and busy.calls == 4
+    broken = Busy(1, "no such table: grades")
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        gradebook._patiently(broken, "SELECT 1")
+    assert broken.calls == 1

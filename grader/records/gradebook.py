@@ -6,6 +6,7 @@ summary names the students whose latest grading failed."""
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 from grader.records.report import ReportError, read_report, student_of_file, verify_report
@@ -24,12 +25,35 @@ CREATE TABLE IF NOT EXISTS grades (
 """
 
 
+BUSY_SECONDS = 60
+
+
+def _patiently(connection, statement):
+    """Run ``statement``, waiting up to BUSY_SECONDS while another writer holds the database.
+
+    SQLite's busy timeout covers ordinary writes, but a change of journal mode that meets a lock
+    fails at once ("database is locked"); many collects starting together on a busy machine meet
+    exactly that, so it is retried here.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            return connection.execute(statement)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
 def connect(path):
-    """Open (and create if needed) the gradebook at ``path``."""
+    """Open (and create if needed) the gradebook at ``path``: write-ahead logging, set once."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute(SCHEMA)
+    connection = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        _patiently(connection, "PRAGMA journal_mode=WAL")
+    _patiently(connection, SCHEMA)
     return connection
 
 
