@@ -4,3 +4,5 @@ REPLACE = [
     ('self.rnn = layers[cell](',
      'self.rnn = nn.LSTM('),
 ]
+HINT = ("AirlineRNN must build the layer its cell argument names: nn.RNN for 'rnn', nn.LSTM for 'lstm', "
+        "nn.GRU for 'gru'.")

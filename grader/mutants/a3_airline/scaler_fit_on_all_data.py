@@ -4,3 +4,6 @@ REPLACE = [
     ('scaler = forecaster["scaler"]',
      'scaler = MinMaxScaler().fit(growth)'),
 ]
+HINT = ('forecast_next seems to learn from the history again: fit the scaler (and every other statistic) '
+        'once, in fit_forecaster, on the training months; forecast_next only applies it (transform, '
+        'inverse_transform), it never calls fit.')

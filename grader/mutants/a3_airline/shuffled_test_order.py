@@ -4,3 +4,5 @@ REPLACE = [
     ('window = scaler.transform(growth[-WINDOW:])',
      'window = scaler.transform(growth[-WINDOW:][::-1])'),
 ]
+HINT = ('The input window must be in time order, oldest month first, exactly as the training windows were: do'
+        ' not reverse or reorder growth[-T:].')

@@ -4,3 +4,5 @@ REPLACE = [
     ('num_layers=num_layers,\n                                batch_first=True)',
      'num_layers=num_layers)'),
 ]
+HINT = ('The recurrent layer must be built with batch_first=True: inputs are (N, T, 1), and without it the '
+        'layer reads them as (T, N, 1).')

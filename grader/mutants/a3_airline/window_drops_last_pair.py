@@ -6,3 +6,5 @@ REPLACE = [
     ('y = series[window:].reshape(n, 1).copy()',
      'y = series[window:window + n].reshape(n, 1).copy()'),
 ]
+HINT = ('N = L - T: one pair for every window that has a next value (range(L - T)); your last window, the one'
+        ' followed by the last value, is missing.')

@@ -4,3 +4,5 @@ REPLACE = [
     ('        optimizer.zero_grad()\n',
      ''),
 ]
+HINT = ('The gradients of earlier batches were added to later ones: call optimizer.zero_grad() before '
+        'loss.backward() in every batch.')

@@ -10,10 +10,9 @@ import types
 
 import numpy as np
 
+from grader.grading.testing import as_number, assert_array, assert_close
 from grader.sandbox import Tensor
 from grader.suites.a3_airline import checks
-from grader.suites.a3_airline.checks import as_number
-from grader.grading.testing import assert_array, assert_close
 from rnnutils.airline import load_airline
 
 N_TRAIN = 100

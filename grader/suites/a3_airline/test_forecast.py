@@ -7,42 +7,48 @@ forecast computed here too, so no forecast can use a value it is graded on.
 
 The real airline months are not graded here: all 144 ship with the course, so a forecast could
 look them up. The suite forecasts series it draws at grading time instead: one shaped like the
-airline data (checks.airline_like) and three of other lengths, levels and seasons
-(checks.generated_cases).
+airline data (reference.airline_like) and three of other lengths, levels and seasons
+(reference.generated_cases).
 """
 
 import numpy as np
 import pytest
 
+from grader.grading.testing import once
 from grader.suites.a3_airline import checks
+from grader.suites.a3_airline import reference as ref
 
 N_TRAIN, N_TEST = 100, 44                  # like the airline split: 100 training months, 44 test months
 
 
-@pytest.fixture(scope="module")
 def airline_like_run(student, secret_seed):
-    """Forecasters fitted with seeds 0, 0 again and 1 on the airline-like series, run month by month.
+    """Forecasters fitted with seeds 0, 0 again and 1 on the airline-like series, run month by month
+    (once per submission; the tests below read the same run).
 
     For each test month the seed-0 forecaster also forecasts from two changed histories: the newest
     month 10% higher, and the first year 50% higher.
     """
-    series = checks.airline_like(secret_seed)
-    airline = student.module("airline")
-    forecasters, failures = checks.fit_all(airline, series, N_TRAIN, {"seed 0": 0, "seed 0 again": 0, "seed 1": 1})
-    forecasts, stopped = checks.one_step(airline, series, N_TRAIN, forecasters, checks.SENSITIVITY_VARIANTS)
-    failures.update(stopped)
-    return series, forecasts, failures
+    def run():
+        series = ref.airline_like(secret_seed)
+        airline = student.module("airline")
+        forecasters, failures = checks.fit_all(airline, series, N_TRAIN,
+                                               {"seed 0": 0, "seed 0 again": 0, "seed 1": 1})
+        forecasts, stopped = checks.one_step(airline, series, N_TRAIN, forecasters, checks.SENSITIVITY_VARIANTS)
+        failures.update(stopped)
+        return series, forecasts, failures
+
+    return once(student, "airline-like forecasts", run)
 
 
 @pytest.mark.points(3)
-def test_forecast_beats_seasonal_naive_on_an_airline_like_series(airline_like_run):
+def test_forecast_beats_seasonal_naive_on_an_airline_like_series(student, secret_seed):
     # Calibration (reference, secret seeds 0-99, training seeds 0 and 1: 200 runs): RMSE / seasonal naive
     # RMSE has mean 0.40 and max 0.65; the bar is 1. On the real airline months the reference has 15.3
     # (seeds 0-9) against 42.6. Typical bug (GRU on min-max scaled raw values, mutant
     # forecast_on_scaled_raw_values), secret seeds 0-49: fails for 49 of them (ratio of the worse seed
     # 1.03 to 1.44); for secret seed 43 it gives 0.94 and 0.98, and the generated series below catch it
     # there (1.04, 1.34, 1.62).
-    series, forecasts, failures = airline_like_run
+    series, forecasts, failures = airline_like_run(student, secret_seed)
     for seed in (0, 1):
         checks.raise_failure(failures, f"seed {seed}")
         checks.check_beats_seasonal_naive(
@@ -54,13 +60,13 @@ def test_forecast_beats_seasonal_naive_on_an_airline_like_series(airline_like_ru
 @pytest.mark.points(3)
 def test_forecast_beats_seasonal_naive_on_generated_series(student, secret_seed):
     # Calibration of the bar (RMSE below the seasonal naive RMSE, i.e. ratio < 1), with the generator in
-    # checks.py: reference, seed 0, secret seeds 0-99 (300 series): ratio mean 0.29, max 0.72; the four
+    # reference.py: reference, seed 0, secret seeds 0-99 (300 series): ratio mean 0.29, max 0.72; the four
     # worst series over training seeds 0-9: max 0.75. Typical bug (GRU on min-max scaled raw values,
     # mutant forecast_on_scaled_raw_values), secret seeds 0-19: fails at least one of the three series
     # for every secret seed (ratio mean 1.28, max 1.95). (Measured with the former forecast(series,
     # n_test, seed); fit_forecaster + forecast_next give the same forecasts to 1e-7.)
     airline = student.module("airline")
-    for series, n_test in checks.generated_cases(secret_seed):
+    for series, n_test in ref.generated_cases(secret_seed):
         n_train = len(series) - n_test
         forecasters, failures = checks.fit_all(airline, series, n_train, {"seed 0": 0})
         forecasts, stopped = checks.one_step(airline, series, n_train, forecasters)
@@ -75,8 +81,8 @@ def test_forecast_beats_seasonal_naive_on_generated_series(student, secret_seed)
 
 
 @pytest.mark.points(1)
-def test_forecast_is_repeatable_with_its_seed(airline_like_run):
-    _, forecasts, failures = airline_like_run
+def test_forecast_is_repeatable_with_its_seed(student, secret_seed):
+    _, forecasts, failures = airline_like_run(student, secret_seed)
     checks.raise_failure(failures, "seed 0")
     checks.raise_failure(failures, "seed 0 again")
     first, again = forecasts["seed 0"], forecasts["seed 0 again"]
@@ -87,7 +93,7 @@ def test_forecast_is_repeatable_with_its_seed(airline_like_run):
 
 
 @pytest.mark.points(3)
-def test_forecast_follows_the_newest_month_and_learns_nothing_at_forecast_time(airline_like_run):
+def test_forecast_follows_the_newest_month_and_learns_nothing_at_forecast_time(student, secret_seed):
     # The forecast of month t is a function of the fitted forecaster and of months 0 .. t-1 only, so the
     # former look-ahead check cannot fail any more. What is left to check is that it is the one-step
     # forecast of a model fixed by fit_forecaster. Changed histories, for each of the 44 test months:
@@ -99,5 +105,5 @@ def test_forecast_follows_the_newest_month_and_learns_nothing_at_forecast_time(a
     # - the first year (months 0-11) 50% higher: the forecast must not move by more than 1% (median).
     #   Reference: exactly 0 (it reads the last 24 months). A scaler fitted again on the history in
     #   forecast_next (mutant scaler_fit_on_all_data): 3.5% to 12%.
-    _, forecasts, failures = airline_like_run
+    _, forecasts, failures = airline_like_run(student, secret_seed)
     checks.check_sensitivity(forecasts, failures, "forecast_next on the airline-like series (fit_forecaster seed 0)")

@@ -4,7 +4,7 @@ The model (Flatten, Linear(T, 4), Tanh, Dropout, Linear(4, 1)), the DataLoaders,
 optimizer are built in the worker from torch's own classes through plain calls, with weights the
 grader chose; the grader builds the same objects with its own torch and computes the parameters
 and losses the student's loops should give. Whether gradients were enabled during a forward pass
-is observed with a grader callback model (checks.ObservedModel).
+is observed with a grader callback model (reference.ObservedModel).
 """
 
 import numpy as np
@@ -12,13 +12,14 @@ import pytest
 import torch
 from torch import nn
 
+from grader.grading.testing import Diagnosis, as_number, assert_close, fail, hint_of, once
 from grader.suites.a3_airline import checks
-from grader.suites.a3_airline.checks import TINY_KEYS, TINY_NAMES, as_number
-from grader.grading.testing import assert_close, assert_close_or_diagnose
+from grader.suites.a3_airline import reference as ref
+from grader.suites.a3_airline.checks import ASSIGNMENT
 
 T = 5
 RNG = np.random.default_rng(21)
-WEIGHTS = checks.tiny_weights(RNG, T)
+WEIGHTS = ref.tiny_weights(RNG, T)
 X = RNG.normal(size=(10, T, 1)).astype(np.float32)        # batches of 4, 4, 2: unequal last batch
 Y = RNG.normal(size=(10, 1)).astype(np.float32)
 X_VAL = RNG.normal(size=(6, T, 1)).astype(np.float32)
@@ -26,34 +27,31 @@ Y_VAL = RNG.normal(size=(6, 1)).astype(np.float32)
 BATCH = 4
 
 
-def reference_pass(model, X, y, optimizer=None, zero_grad=True):
-    """One pass as the grader computes it: (mean loss per sample, mean of the batch means)."""
+def reference_pass(model, X, y, optimizer=None):
+    """One pass as the grader computes it: the mean loss per sample."""
     loss_fn = nn.MSELoss()
-    total, means = 0.0, []
-    for Xb, yb in checks.local_loader(X, y, BATCH):
+    total = 0.0
+    for Xb, yb in ref.local_loader(X, y, BATCH):
         if optimizer is None:
             with torch.no_grad():
                 loss = loss_fn(model(Xb), yb)
         else:
             loss = loss_fn(model(Xb), yb)
-            if zero_grad:
-                optimizer.zero_grad()
+            optimizer.zero_grad()
             loss.backward()
             optimizer.step()
         total += loss.item() * len(Xb)
-        means.append(loss.item())
-    return total / len(X), float(np.mean(means))
+    return total / len(X)
 
 
-def reference_train(lr, zero_grad=True):
-    model = checks.local_tiny_model(WEIGHTS)
+def reference_train(lr):
+    model = ref.local_tiny_model(WEIGHTS)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    loss, batch_mean = reference_pass(model, X, Y, optimizer, zero_grad)
-    return checks.parameters_of(model), loss, batch_mean
+    loss = reference_pass(model, X, Y, optimizer)
+    return ref.parameters_of(model), loss
 
 
-@pytest.fixture(scope="module")
-def trained(student):
+def train_run(student):
     """One student train_loop pass with plain SGD on the tiny model, started in evaluation mode."""
     torch_ = student.module("torch")
     model = checks.remote_tiny_model(student, WEIGHTS)
@@ -65,85 +63,110 @@ def trained(student):
             "training": model.training.get()}
 
 
+def known_train_run(airline):
+    """The same pass with a train_loop of ours (the reference's or a mutant's), on the grader's own objects."""
+    model = ref.local_tiny_model(WEIGHTS)
+    model.eval()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = airline.train_loop(ref.local_loader(X, Y, BATCH), model, nn.MSELoss(), optimizer, device="cpu")
+    return {"loss": loss, "parameters": ref.parameters_of(model), "training": model.training}
+
+
+def trained(student):
+    """The train_loop pass (once per submission) and the diagnosis of what it gave back."""
+    out = once(student, "train_loop", lambda: train_run(student))
+    return out, Diagnosis(ASSIGNMENT, "airline", run=known_train_run, got=out, rtol=1e-5, atol=1e-6,
+                          uses=("train_loop",))
+
+
 @pytest.mark.points(3)
-def test_train_loop_takes_one_sgd_step_per_batch(trained):
-    params, _, _ = reference_train(0.1)
-    accumulated, _, _ = reference_train(0.1, zero_grad=False)
-    got = trained["parameters"]
-    hint = ("For each batch: loss = loss_fn(model(X), y); optimizer.zero_grad(); loss.backward(); "
-            "optimizer.step().")
-    if all(type(got[k]) is np.ndarray and got[k].shape == accumulated[k].shape
-           and np.allclose(got[k], accumulated[k], rtol=1e-5, atol=1e-6) for k in TINY_KEYS):
-        hint = ("The gradients of earlier batches were added to later ones: call optimizer.zero_grad() "
-                "before loss.backward() in every batch.")
-    elif all(type(got[k]) is np.ndarray and got[k].shape == WEIGHTS[k].shape and np.array_equal(got[k], WEIGHTS[k])
-             for k in TINY_KEYS):
-        hint = "The parameters did not change: call loss.backward() and optimizer.step() for every batch."
-    for key in TINY_KEYS:
-        assert_close(got[key], params[key], rtol=1e-5, atol=1e-6,
-                     what=f"parameter {TINY_NAMES[key]} after one train_loop pass with SGD", hint=hint)
+def test_train_loop_takes_one_sgd_step_per_batch(student):
+    params, _ = reference_train(0.1)
+    out, diagnosis = trained(student)
+    for key in ref.TINY_KEYS:
+        assert_close(out["parameters"][key], params[key], rtol=1e-5, atol=1e-6, diagnosis=diagnosis,
+                     what=f"parameter {ref.TINY_NAMES[key]} after one train_loop pass with SGD",
+                     hint="For each batch: loss = loss_fn(model(X), y); optimizer.zero_grad(); loss.backward(); "
+                          "optimizer.step().")
 
 
 @pytest.mark.points(2)
-def test_train_loop_returns_mean_loss_per_sample(trained):
-    _, loss, batch_mean = reference_train(0.1)
-    got = as_number(trained["loss"], "the value train_loop returns", "return a float: the mean loss per sample.")
-    hint = ("Weight each batch's loss by its size and divide by the number of samples; the last batch here "
-            "has 2 samples, the others 4.")
-    if np.isclose(got, batch_mean, rtol=1e-5, atol=1e-7):
-        hint = "You returned the mean of the batch means; with an unequal last batch that is not the mean per sample. " + hint
-    assert_close(np.array(got), np.array(loss), rtol=1e-5, atol=1e-7,
-                 what="train_loop's returned loss (batches of 4, 4, 2)", hint=hint)
+def test_train_loop_returns_mean_loss_per_sample(student):
+    _, loss = reference_train(0.1)
+    out, diagnosis = trained(student)
+    got = as_number(out["loss"], "the value train_loop returns", "return a float: the mean loss per sample.")
+    assert_close(np.array(got), np.array(loss), rtol=1e-5, atol=1e-7, diagnosis=diagnosis,
+                 what="train_loop's returned loss (batches of 4, 4, 2)",
+                 hint="Weight each batch's loss by its size and divide by the number of samples; the last batch here "
+                      "has 2 samples, the others 4.")
 
 
 @pytest.mark.points(1)
-def test_train_loop_puts_the_model_in_training_mode(trained):
-    assert trained["training"] is True, (
-        "After train_loop the model is still in evaluation mode: call model.train() at the start, so that "
-        "dropout (and similar layers) behave as in training.")
+def test_train_loop_puts_the_model_in_training_mode(student):
+    out, diagnosis = trained(student)
+    if out["training"] is not True:
+        fail("After train_loop", "the model is still in evaluation mode.",
+             "call model.train() at the start, so that dropout (and similar layers) behave as in training.", diagnosis)
 
 
-@pytest.fixture(scope="module")
-def tested(student):
+def evaluation_run(student):
     """Student test_loop on the tiny model with dropout 0.5, started in training mode."""
     torch_ = student.module("torch")
     model = checks.remote_tiny_model(student, WEIGHTS, dropout=0.5)
     model.train.remote()
     loss = student.module("airline").test_loop(checks.remote_loader(student, X_VAL, Y_VAL, BATCH), model,
                                                torch_.nn.MSELoss.remote(), device="cpu")
-    grads = {key: checks.get_or_none(model.get_parameter.remote(key).grad) for key in TINY_KEYS}
-    return {"loss": loss, "parameters": checks.remote_parameters(model, "after test_loop"), "grads": grads}
+    grads = {key: checks.get_or_none(model.get_parameter.remote(key).grad) for key in ref.TINY_KEYS}
+    return {"loss": loss, "parameters": checks.remote_parameters(model, "after test_loop"), "grads": grads,
+            "training": model.training.get()}
+
+
+def known_test_run(airline):
+    """The same with a test_loop of ours; only when it turns dropout off is the loss reproducible."""
+    model = ref.local_tiny_model(WEIGHTS, dropout=0.5)
+    model.train()
+    loss = airline.test_loop(ref.local_loader(X_VAL, Y_VAL, BATCH), model, nn.MSELoss(), device="cpu")
+    grads = {key: None if p.grad is None else p.grad for key, p in model.named_parameters()}
+    return {"loss": loss, "parameters": ref.parameters_of(model), "grads": grads, "training": model.training}
+
+
+def evaluated(student):
+    """The test_loop run (once per submission) and the diagnosis of what it gave back."""
+    out = once(student, "test_loop", lambda: evaluation_run(student))
+    return out, Diagnosis(ASSIGNMENT, "airline", run=known_test_run, got=out, rtol=1e-5, atol=1e-7,
+                          uses=("test_loop",))
 
 
 @pytest.mark.points(2)
-def test_test_loop_returns_eval_mode_loss_per_sample(tested):
-    model = checks.local_tiny_model(WEIGHTS, dropout=0.5)
+def test_test_loop_returns_eval_mode_loss_per_sample(student):
+    out, diagnosis = evaluated(student)
+    model = ref.local_tiny_model(WEIGHTS, dropout=0.5)
     model.eval()
-    loss, batch_mean = reference_pass(model, X_VAL, Y_VAL)
-    got = as_number(tested["loss"], "the value test_loop returns", "return a float: the mean loss per sample.")
+    loss = reference_pass(model, X_VAL, Y_VAL)
+    got = as_number(out["loss"], "the value test_loop returns", "return a float: the mean loss per sample.")
     hint = ("Call model.eval() first (the model here has dropout, which must be off when evaluating), and "
             "weight each batch's loss by its size.")
-    if np.isclose(got, batch_mean, rtol=1e-5, atol=1e-7):
-        hint = "You returned the mean of the batch means; the last batch here has 2 samples, the others 4."
-    assert_close(np.array(got), np.array(loss), rtol=1e-5, atol=1e-7,
+    if out["training"] is True:   # dropout was on: the loss cannot be reproduced, the mode says why
+        hint = hint_of(ASSIGNMENT, "test_loop_without_eval")
+    assert_close(np.array(got), np.array(loss), rtol=1e-5, atol=1e-7, diagnosis=diagnosis,
                  what="test_loop's returned loss (a model with dropout, batches of 4, 2)", hint=hint)
-    for key in TINY_KEYS:
-        assert_close(tested["parameters"][key], WEIGHTS[key], rtol=0, atol=0, what="the parameters after test_loop",
+    for key in ref.TINY_KEYS:
+        assert_close(out["parameters"][key], WEIGHTS[key], rtol=0, atol=0, what="the parameters after test_loop",
                      hint="test_loop must not change the model: no optimizer step.")
 
 
 @pytest.mark.points(1)
-def test_test_loop_builds_no_graph(student, tested):
-    assert all(grad is None for grad in tested["grads"].values()), (
+def test_test_loop_builds_no_graph(student):
+    out, _ = evaluated(student)
+    assert all(grad is None for grad in out["grads"].values()), (
         "After test_loop the model's parameters have gradients: test_loop must not call backward.")
-    observed = checks.ObservedModel(WEIGHTS)
+    observed = ref.ObservedModel(WEIGHTS)
     student.module("airline").test_loop(checks.remote_loader(student, X_VAL, Y_VAL, BATCH),
                                         student.callback(observed, kind="module"),
                                         student.module("torch").nn.MSELoss.remote(), device="cpu")
     assert observed.contexts, "test_loop never called the model."
-    assert not any(c.get("grad_enabled") for c in observed.contexts), (
-        "test_loop ran the model with gradients enabled: wrap the loop in `with torch.no_grad():` so no "
-        "graph is built (faster, less memory, and nothing can leak into training).")
+    if any(c.get("grad_enabled") for c in observed.contexts):
+        fail("test_loop", "it ran the model with gradients enabled.", hint_of(ASSIGNMENT, "test_loop_builds_graph"))
 
 
 @pytest.mark.points(3)
@@ -154,14 +177,17 @@ def test_fit_trains_with_adam_and_records_history(student):
                                              checks.remote_loader(student, X_VAL, Y_VAL, BATCH), epochs, lr)
     assert type(history) is dict and {"loss", "val_loss"} <= set(history), (
         "fit should return a dict with the keys 'loss' and 'val_loss'.")
-    model = checks.local_tiny_model(WEIGHTS)
+    got_parameters = checks.remote_parameters(model_remote, "after fit")
+    diagnosis = Diagnosis(ASSIGNMENT, "airline", run=known_fit(epochs, lr), got=(history, got_parameters), rtol=1e-4,
+                          atol=1e-6, uses=("fit",))
+    model = ref.local_tiny_model(WEIGHTS)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     expected = {"loss": [], "val_loss": []}
     for _ in range(epochs):
         model.train()
-        expected["loss"].append(reference_pass(model, X, Y, optimizer)[0])
+        expected["loss"].append(reference_pass(model, X, Y, optimizer))
         model.eval()
-        expected["val_loss"].append(reference_pass(model, X_VAL, Y_VAL)[0])
+        expected["val_loss"].append(reference_pass(model, X_VAL, Y_VAL))
     for key in ("loss", "val_loss"):
         values = history[key]
         assert type(values) is list and len(values) == epochs, (
@@ -171,11 +197,22 @@ def test_fit_trains_with_adam_and_records_history(student):
                 "right after it. Use torch.optim.Adam(model.parameters(), lr=lr) and nn.MSELoss(), created "
                 "once before the epochs.")
         assert_close(got, np.array(expected[key]), rtol=1e-4, atol=1e-6, what=f"fit's history[{key!r}]",
-                     hint=hint)
-    got, want = checks.remote_parameters(model_remote, "after fit"), checks.parameters_of(model)
-    for key in TINY_KEYS:
-        assert_close(got[key], want[key], rtol=1e-4, atol=1e-6, what=f"parameter {TINY_NAMES[key]} after fit",
+                     hint=hint, diagnosis=diagnosis)
+    want = ref.parameters_of(model)
+    for key in ref.TINY_KEYS:
+        assert_close(got_parameters[key], want[key], rtol=1e-4, atol=1e-6, diagnosis=diagnosis,
+                     what=f"parameter {ref.TINY_NAMES[key]} after fit",
                      hint="fit trains with Adam at learning rate lr for `epochs` passes over train_loader.")
+
+
+def known_fit(epochs, lr):
+    """fit of ours (the reference's or a mutant's) on the grader's own tiny model: (history, parameters)."""
+    def run(airline):
+        model = ref.local_tiny_model(WEIGHTS)
+        history = airline.fit(model, ref.local_loader(X, Y, BATCH), ref.local_loader(X_VAL, Y_VAL, BATCH),
+                              epochs, lr)
+        return history, ref.parameters_of(model)
+    return run
 
 
 @pytest.mark.points(2)
@@ -183,7 +220,7 @@ def test_predict_runs_in_eval_mode_without_graph(student):
     airline = student.module("airline")
     model = checks.remote_tiny_model(student, WEIGHTS, dropout=0.5)
     model.train.remote()
-    local = checks.local_tiny_model(WEIGHTS, dropout=0.5)
+    local = ref.local_tiny_model(WEIGHTS, dropout=0.5)
     local.eval()
     with torch.no_grad():
         expected = local(torch.from_numpy(X.copy())).numpy()
@@ -191,11 +228,10 @@ def test_predict_runs_in_eval_mode_without_graph(student):
     kind = out.type_name()
     assert kind == "numpy.ndarray", f"predict should return a numpy array, got {kind}."
     hint = "Return model(X) as a numpy array of shape (N, 1)."
-    if model.training.get() is True:
-        hint = "predict ran the model in training mode (dropout on): call model.eval() first."
-    assert_close_or_diagnose(out.get(), expected, rtol=1e-5, atol=1e-6, what="predict(model, X)", candidates={},
-                             hint=hint)
-    observed = checks.ObservedModel(WEIGHTS)
+    if model.training.get() is True:   # dropout was on: the output cannot be reproduced, the mode says why
+        hint = hint_of(ASSIGNMENT, "predict_in_train_mode")
+    assert_close(out.get(), expected, rtol=1e-5, atol=1e-6, what="predict(model, X)", hint=hint)
+    observed = ref.ObservedModel(WEIGHTS)
     airline.predict(student.callback(observed, kind="module"), X)
     assert observed.contexts, "predict never called the model."
     assert not any(c.get("grad_enabled") for c in observed.contexts), (

@@ -7,10 +7,13 @@ inputs it chose, and computes the expected output from those pieces itself.
 
 import numpy as np
 import pytest
+import torch
+from torch import nn
 
+from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail
 from grader.sandbox import Tensor
 from grader.suites.a3_airline import checks
-from grader.grading.testing import assert_array, assert_close_or_diagnose, expect_raises
+from grader.suites.a3_airline.checks import ASSIGNMENT
 
 N, T = 4, 7                                   # N != T: a time-first layer shows up
 X = np.random.default_rng(11).normal(size=(N, T, 1)).astype(np.float32)
@@ -42,6 +45,50 @@ def built(student, cell, hidden_size, num_layers, seed):
     return model, parts
 
 
+def layers_of(model):
+    """The exact torch recurrent and linear submodules of a model of ours, as ``built`` finds them."""
+    kinds = {name: type(module) for name, module in model.named_modules()}
+    recurrent = [name for name, kind in kinds.items() if kind in (nn.RNN, nn.LSTM, nn.GRU)]
+    linear = [name for name, kind in kinds.items() if kind is nn.Linear]
+    return [model.get_submodule(name) for name in recurrent], [model.get_submodule(name) for name in linear]
+
+
+def settings(rnn):
+    """(hidden_size, num_layers, input_size, batch_first) of a recurrent layer (a Remote or one of ours)."""
+    if isinstance(rnn, nn.Module):
+        return rnn.hidden_size, rnn.num_layers, rnn.input_size, rnn.batch_first
+    return rnn.hidden_size.get(), rnn.num_layers.get(), rnn.input_size.get(), rnn.batch_first.get()
+
+
+def known_structure(cell, hidden, layers):
+    """What the build test reads, from an AirlineRNN of ours (the reference's or a mutant's)."""
+    def run(airline):
+        recurrent, linear = layers_of(airline.AirlineRNN(cell, hidden, layers))
+        found = {"recurrent": [type(r).__name__ for r in recurrent], "n_linear": len(linear)}
+        if len(recurrent) == 1 and len(linear) == 1:
+            found["settings"] = settings(recurrent[0])
+        return found
+    return run
+
+
+def known_output(cell, parts):
+    """The output on X of an AirlineRNN of ours carrying the student's recurrent and linear weights
+    (read from the worker the first time they are needed)."""
+    states = []
+
+    def run(airline):
+        if not states:
+            states.extend([parts["rnn"].state_dict(), parts["head"].state_dict()])
+        model = airline.AirlineRNN(cell, 3, 1)
+        (rnn,), (head,) = layers_of(model)
+        for layer, state in zip((rnn, head), states):
+            layer.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()})
+        model.eval()
+        with torch.no_grad():
+            return model(torch.from_numpy(X.copy()))
+    return run
+
+
 def structure_message(parts):
     return ("AirlineRNN should hold exactly one torch recurrent layer (nn.RNN, nn.LSTM or nn.GRU) and one "
             f"nn.Linear; found recurrent layers {parts['recurrent']} and {parts['n_linear']} linear layer(s).")
@@ -52,18 +99,24 @@ def test_airline_rnn_builds_the_requested_layer(student):
     for cell, hidden, layers in (("rnn", 3, 1), ("lstm", 5, 2), ("gru", 4, 1)):
         model, parts = built(student, cell, hidden, layers, 0)
         what = f"AirlineRNN({cell!r}, hidden_size={hidden}, num_layers={layers})"
-        assert parts["is_module"], f"{what} should be an nn.Module."
-        assert parts["recurrent"] == [LAYERS[cell]], (
-            f"{what} holds recurrent layers {parts['recurrent']}, expected one nn.{LAYERS[cell]}. "
-            "Does the constructor pick the layer from the `cell` argument?")
-        assert parts["n_linear"] == 1, structure_message(parts)
-        rnn = parts["rnn"]
-        got = (rnn.hidden_size.get(), rnn.num_layers.get(), rnn.input_size.get())
-        assert got == (hidden, layers, 1), (
-            f"{what}: the recurrent layer has (hidden_size, num_layers, input_size) = {got}, expected "
-            f"{(hidden, layers, 1)}.")
-        assert rnn.batch_first.get() is True, (f"{what}: the recurrent layer must be built with batch_first=True, "
-                                               "since inputs are (N, T, 1).")
+        if not parts["is_module"]:
+            fail(what, "should be an nn.Module.")
+        found = {"recurrent": parts["recurrent"], "n_linear": parts["n_linear"]}
+        if "rnn" in parts:
+            found["settings"] = settings(parts["rnn"])
+        diagnosis = Diagnosis(ASSIGNMENT, "airline", run=known_structure(cell, hidden, layers), got=found,
+                              uses=("AirlineRNN",))
+        if parts["recurrent"] != [LAYERS[cell]]:
+            fail(what, f"holds recurrent layers {parts['recurrent']}, expected one nn.{LAYERS[cell]}.",
+                 "Does the constructor pick the layer from the `cell` argument?", diagnosis)
+        if parts["n_linear"] != 1:
+            fail(what, structure_message(parts), diagnosis=diagnosis)
+        if found["settings"][:3] != (hidden, layers, 1):
+            fail(what, f"the recurrent layer has (hidden_size, num_layers, input_size) = {found['settings'][:3]}, "
+                 f"expected {(hidden, layers, 1)}.", diagnosis=diagnosis)
+        if found["settings"][3] is not True:
+            fail(what, "the recurrent layer must be built with batch_first=True, since inputs are (N, T, 1).",
+                 diagnosis=diagnosis)
         model.eval.remote()
         assert_array(model(Tensor(X)), shape=(N, 1), dtype=np.float32,
                      what=f"{what} applied to x of shape {X.shape}")
@@ -83,19 +136,14 @@ def test_airline_rnn_reads_the_last_time_step(student):
         assert type(result) is tuple and len(result) == 2, f"the recurrent layer of {what} returned {type(result)}"
         seq, W, b = result[0], parts["head"].weight.get(), parts["head"].bias.get()
         expected = seq[:, -1, :] @ W.T + b
-        candidates = {
-            "The output is computed from the FIRST time step; use the hidden state at the last step, "
-            "outputs[:, -1, :].": seq[:, 0, :] @ W.T + b,
-            "The output averages over time steps; use the hidden state at the last step only.":
-                seq.mean(axis=1) @ W.T + b,
-        }
-        assert_close_or_diagnose(out, expected.astype(np.float32), rtol=1e-5, atol=1e-6, what=what,
-                                 candidates=candidates,
-                                 hint="forward should return linear(outputs[:, -1, :]) of the recurrent layer.")
-        assert_close_or_diagnose(first_alone, out[:1], rtol=1e-5, atol=1e-6,
-                                 what=f"{what}: output for the first window run alone", candidates={},
-                                 hint="Each window's forecast must not depend on the other windows of the batch: "
-                                      "is the layer batch-first?")
+        diagnosis = Diagnosis(ASSIGNMENT, "airline", got=out, rtol=1e-5, atol=1e-6, uses=("AirlineRNN",),
+                              run=known_output(cell, parts))
+        assert_close(out, expected.astype(np.float32), rtol=1e-5, atol=1e-6, what=what, diagnosis=diagnosis,
+                     hint="forward should return linear(outputs[:, -1, :]) of the recurrent layer.")
+        assert_close(first_alone, out[:1], rtol=1e-5, atol=1e-6, diagnosis=diagnosis,
+                     what=f"{what}: output for the first window run alone",
+                     hint="Each window's forecast must not depend on the other windows of the batch: "
+                          "is the layer batch-first?")
 
 
 @pytest.mark.points(1)
