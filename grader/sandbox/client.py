@@ -12,7 +12,26 @@ grader's own objects (``Submission.callback``) reach student code as proxies who
 back here. A call that raises, times out, kills the worker or returns something that is not
 plain data fails the calling test with a message naming the call; the worker restarts for the
 next one. A module that cannot be imported (or hangs while importing) is tried once: every
-later call into it fails at once with the same message.
+later call into it fails at once with the same message. So is a function (or method) stopped
+at its time limit: later calls of it fail at once, so that an endless loop costs its limit once
+and the rest of the submission is still graded.
+
+Time limits count the student's work, not the machine's load. A request may use a number of
+seconds of CPU time (``TimeLimit.cpu``): user and system time of every process of its worker
+(the sandbox's bwrap processes, the Python runtime with all its threads, whatever it started,
+and the children they reaped), which the grader reads from the host's ``/proc`` while it waits
+(``ProcessTree``). A correct call on a busy machine waits longer for a CPU but uses no more CPU
+time, so it is never stopped. Code that waits (a sleep, ``input()``, a lock) uses no CPU time: a
+wall-clock backstop (``TimeLimit.wall``, by default ``WALL_FACTOR`` times the CPU limit and at
+least ``WALL_FLOOR``) stops it; neither the time the worker's main thread spent ready to run but
+waiting for a CPU (``/proc/<pid>/schedstat``) nor the grader's own time answering callbacks
+counts toward it. Where ``/proc`` cannot tell (not Linux), wall time stands in for CPU time.
+
+Why the grader measures and not the worker or the kernel alone: the worker runs student code, so
+anything it reports about itself could be forged or never sent (an endless loop sends nothing);
+``RLIMIT_CPU`` counts one process (not the processes it starts), its soft limit can be raised by
+the code it limits, and its hard limit can only go down, so it cannot be reset for each call. It
+stays as the backstop over a worker's whole life (``isolation.LIMITS["cpu"]``).
 """
 
 import os
@@ -28,9 +47,12 @@ from grader.sandbox import codec
 from grader.sandbox.copying import copy_submission, link_feedback
 from grader.sandbox.isolation import LIMITS, launch, sandbox_mode
 
-DEFAULT_CALL_TIMEOUT = 20.0
-STARTUP_TIMEOUT = 60.0
-IMPORT_TIMEOUT = 30.0
+DEFAULT_CPU_LIMIT = 20.0     # seconds of CPU time per call, when neither the Submission nor the call says
+WALL_FACTOR = 10.0           # the wall-clock backstop: this many times the CPU limit ...
+WALL_FLOOR = 120.0           # ... and never less than this (seconds)
+STARTUP_CPU_LIMIT = 60.0     # starting a worker (bwrap, Python, numpy, copying the submission)
+IMPORT_CPU_LIMIT = 30.0      # importing a student module (its top-level code runs then)
+IMPORT_WALL_LIMIT = None     # None: the backstop of IMPORT_CPU_LIMIT
 LOG_TAIL_BYTES = 2000
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_CHARS = 3000
@@ -59,7 +81,19 @@ class StudentCodeError(SubmissionFailure):
 
 
 class CallTimeout(SubmissionFailure):
-    """The student's code did not answer within the time limit."""
+    """The student's code did not answer within its time limit.
+
+    ``kind`` is "cpu" (it used up its CPU time) or "wall" (it waited past the wall-clock backstop);
+    ``limit`` is the limit it reached, in seconds.
+    """
+
+    def __init__(self, message, kind="cpu", limit=None):
+        super().__init__(message)
+        self.kind, self.limit = kind, limit
+
+    def again(self):
+        """A new exception with the same message (for a call refused because an earlier one was stopped)."""
+        return CallTimeout(str(self), self.kind, self.limit)
 
 
 class WorkerCrashed(SubmissionFailure):
@@ -79,6 +113,163 @@ def _cut(text, limit):
     return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} more characters cut]"
 
 
+class TimeLimit:
+    """What one request may use: ``cpu`` seconds of CPU time and, as a backstop, ``wall`` seconds of waiting.
+
+    ``wall`` defaults to ``WALL_FACTOR`` times ``cpu``, and at least ``WALL_FLOOR``.
+    """
+
+    def __init__(self, cpu, wall=None):
+        self.cpu = float(cpu)
+        self.wall = float(wall) if wall is not None else max(WALL_FACTOR * self.cpu, WALL_FLOOR)
+
+
+try:
+    _TICKS = os.sysconf("SC_CLK_TCK")
+except (AttributeError, ValueError, OSError):
+    _TICKS = 100
+
+
+def _stat(pid):
+    """``(parent pid, CPU ticks, start time)`` of a process from ``/proc/<pid>/stat``, or None.
+
+    The CPU ticks are user + system time of all its threads and of the children it has reaped.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            data = file.read()
+        fields = data[data.rindex(b")") + 2:].split()   # the command name may hold spaces and ")"
+        return int(fields[1]), sum(int(f) for f in fields[11:15]), int(fields[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class ProcessTree:
+    """A worker's processes as the host's ``/proc`` shows them (the grader reads; the worker cannot forge it).
+
+    ``root`` is the process the grader started (bwrap, or the runtime itself without a sandbox).
+    Every process in the sandbox descends from it: orphans are adopted by the sandbox's own init.
+    """
+
+    def __init__(self, root):
+        self.root = root
+        self.known = {root: None}   # pid -> start time, for the root and each descendant found
+        self.main = None            # host pid of the runtime's process, whose main thread runs student code
+        self.refresh()
+
+    def refresh(self):
+        """Find the root's descendants now (one pass over ``/proc``): processes come and go."""
+        try:
+            names = [int(n) for n in os.listdir("/proc") if n.isdigit()]
+        except OSError:
+            return
+        children, starts = {}, {}
+        for pid in names:
+            stat = _stat(pid)
+            if stat is not None:
+                children.setdefault(stat[0], []).append(pid)
+                starts[pid] = stat[2]
+        if self.root not in starts:
+            self.known = {}
+            return
+        found, todo = {}, [self.root]
+        while todo:
+            pid = todo.pop()
+            if pid not in found:
+                found[pid] = starts[pid]
+                todo.extend(children.get(pid, ()))
+        self.known = found
+
+    def cpu(self):
+        """Seconds of CPU time the known processes have used (None when ``/proc`` cannot tell).
+
+        A process that ended and was reaped moved its time into its parent's, so the sum only grows.
+        """
+        total, seen = 0, False
+        for pid, start in self.known.items():
+            stat = _stat(pid)
+            if stat is not None and start in (None, stat[2]):   # a reused pid is another process
+                total += stat[1]
+                seen = True
+        return total / _TICKS if seen else None
+
+    def find_main(self, inner_pid):
+        """Remember which known process is ``inner_pid`` in the sandbox (the runtime's own pid, as it said)."""
+        self.main = None
+        for pid in self.known:
+            try:
+                with open(f"/proc/{pid}/status") as file:
+                    line = next((line for line in file if line.startswith("NSpid:")), "")
+            except OSError:
+                continue
+            if line.split()[-1:] == [str(inner_pid)]:
+                self.main = pid
+                return
+
+    def queue_wait(self):
+        """Seconds the runtime's main thread has spent ready to run but waiting for a CPU (0 when unknown)."""
+        if self.main is None:
+            return 0.0
+        try:
+            with open(f"/proc/{self.main}/schedstat") as file:
+                return int(file.read().split()[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+
+class Watch:
+    """The time one request has used, checked while the grader waits for its answer."""
+
+    def __init__(self, tree, limit):
+        self.tree, self.limit = tree, limit
+        self.cpu_start = tree.cpu()
+        self.queue_start = tree.queue_wait()
+        self.start = self.checked = time.monotonic()
+        self.excused = 0.0   # the grader's own time (answering callbacks): not the student's
+        self.interval = min(1.0, max(0.1, limit.cpu / 20))
+
+    def cpu_used(self):
+        now = self.tree.cpu()
+        if now is None or self.cpu_start is None:
+            return self.elapsed()   # /proc cannot tell: wall time stands in
+        return max(0.0, now - self.cpu_start)
+
+    def elapsed(self):
+        return time.monotonic() - self.start - self.excused
+
+    def waited(self):
+        """Wall time that counts toward the backstop: not the time spent waiting for a CPU."""
+        return self.elapsed() - max(0.0, self.tree.queue_wait() - self.queue_start)
+
+    def over(self):
+        """None while within the limits; "cpu" or "wall" once one is used up (looked at every ``interval``)."""
+        now = time.monotonic()
+        if now - self.checked < self.interval:
+            return None
+        self.checked = now
+        self.tree.refresh()
+        if self.cpu_used() > self.limit.cpu:
+            return "cpu"
+        if self.waited() > self.limit.wall:
+            return "wall"
+        return None
+
+
+def _seconds(value):
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def _timeout(what, kind, watch):
+    limit = watch.limit
+    if kind == "cpu":
+        return CallTimeout(f"{what} used more than {_seconds(limit.cpu)} s of CPU time, its time limit: an endless "
+                           "loop? Look for a loop that never reaches its end condition, or work that grows much "
+                           "faster than it should.", "cpu", limit.cpu)
+    return CallTimeout(f"{what} did not finish within its time limit: it ran for more than {_seconds(limit.wall)} s "
+                       f"while using only {watch.cpu_used():.1f} s of CPU time. Look for input(), sleeps, or waiting "
+                       "for something that never happens.", "wall", limit.wall)
+
+
 class Worker:
     """One worker process on a staging copy (made once per grading, see ``copy_submission``)."""
 
@@ -91,6 +282,8 @@ class Worker:
         self.next_id = 0
         self.callbacks = {}
         self.unused = []   # numbers of kept objects no Remote refers to any more
+        self.tree = None
+        self.last_cpu = self.last_waited = 0.0   # what the last request used (see Watch)
 
     # -- life --------------------------------------------------------------------------------
 
@@ -114,9 +307,13 @@ class Worker:
         self.generation += 1
         self.imported = set()
         self.unused = []
-        answer = self._await(0, STARTUP_TIMEOUT, "starting the worker")
+        self.tree = ProcessTree(self.process.pid)
+        answer = self._await(0, TimeLimit(STARTUP_CPU_LIMIT), "starting the worker")
         if answer.get("value") != "ready":
             raise self._broken("starting the worker", "it did not say it was ready")
+        self.tree.refresh()
+        if type(answer.get("pid")) is int:   # said before any student code ran: trusted
+            self.tree.find_main(answer["pid"])
 
     def alive(self):
         return self.process is not None
@@ -144,8 +341,12 @@ class Worker:
 
     # -- messages ----------------------------------------------------------------------------
 
-    def request(self, message, timeout, what):
-        """Send one request and return the decoded answer (a dict with "ok")."""
+    def request(self, message, limit, what):
+        """Send one request and return the decoded answer (a dict with "ok").
+
+        ``limit`` is a ``TimeLimit``; ``last_cpu`` and ``last_waited`` are then the CPU time the request used
+        and its wall time that counts toward the backstop (``Watch.waited``).
+        """
         if self.process is None:
             self.start()
         self.next_id += 1
@@ -156,7 +357,7 @@ class Worker:
         except codec.WireError as exc:
             raise NotPlainData(f"{what}: an argument cannot be sent ({exc}).") from None
         self._write(codec.frame(payload), what)
-        return self._await(self.next_id, timeout, what)
+        return self._await(self.next_id, limit, what)
 
     def _write(self, data, what):
         view = memoryview(data)
@@ -170,11 +371,11 @@ class Worker:
                 raise self._crashed(f"before {what} was sent") from None
             view = view[written:]
 
-    def _await(self, request_id, timeout, what):
+    def _await(self, request_id, limit, what):
         """Read frames until the answer to ``request_id``, serving the grader's callbacks meanwhile."""
-        deadline = time.monotonic() + timeout
+        watch = Watch(self.tree, limit)
         while True:
-            data = self._read_frame(deadline, what)
+            data = self._read_frame(watch, what)
             try:
                 message = codec.decode(data, {"h": self._handle_from_worker})
             except codec.WireError as exc:
@@ -184,31 +385,31 @@ class Worker:
             if "callback" in message:
                 started = time.monotonic()
                 self._serve_callback(message, what)
-                deadline += time.monotonic() - started  # the grader's own time is not the student's
+                watch.excused += time.monotonic() - started  # the grader's own time is not the student's
                 continue
             if message.get("id") != request_id or type(message.get("ok")) is not bool:
                 raise self._broken(what, "it sent an answer that does not belong to this request")
+            self.last_cpu, self.last_waited = watch.cpu_used(), watch.waited()
             return message
 
-    def _read_frame(self, deadline, what):
-        prefix = self._read_exact(codec.FRAME.size, deadline, what)
+    def _read_frame(self, watch, what):
+        prefix = self._read_exact(codec.FRAME.size, watch, what)
         try:
             size = codec.frame_length(prefix)
         except codec.WireError as exc:
             raise self._broken(what, str(exc)) from None
-        return self._read_exact(size, deadline, what)
+        return self._read_exact(size, watch, what)
 
-    def _read_exact(self, n, deadline, what):
+    def _read_exact(self, n, watch, what):
         chunks, got = [], 0
         while got < n:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            kind = watch.over()
+            if kind is not None:
+                self.last_cpu, self.last_waited = watch.cpu_used(), watch.waited()
+                failure = _timeout(what, kind, watch)
                 self.stop()
-                raise CallTimeout(
-                    f"{what} did not finish within the time limit. Look for an infinite loop, a loop "
-                    "that never reaches its end condition, or work that grows much faster than it should."
-                )
-            ready, _, _ = select.select([self.reader_fd], [], [], min(left, 1.0))
+                raise failure
+            ready, _, _ = select.select([self.reader_fd], [], [], watch.interval)
             if not ready:
                 continue
             try:
@@ -346,6 +547,17 @@ def _describe_target(target):
     return "`" + ".".join([target.get("label", "<object>"), *target.get("path", [])]) + "`"
 
 
+def _stop_key(target):
+    """The name under which a function stopped at its time limit is remembered (None: not remembered).
+
+    Functions and classes of a module, names of the notebook, and methods of objects named by the call
+    that made them (``next_char.CharLM(...).forward``); not notebook cells, not unnamed objects.
+    """
+    if not target or ("handle" in target and "label" not in target):
+        return None
+    return _describe_target(target)
+
+
 def _name_objects(value, label):
     """Give the Remotes in a call's result the name of that call (for messages): ``f(...)``, ``f(...)[1]``."""
     if type(value) is Remote:
@@ -448,10 +660,20 @@ class Submission:
     ``folder`` is copied once (bounded, see ``copying.py``) unless ``staged`` says it already is a
     copy made by ``copy_submission``, whose ``CopyResult`` may then be given as ``left_out`` (so that
     an import error can mention the links that were left out).
+
+    ``cpu_limit``: seconds of CPU time a call may use unless it says otherwise (the ``timeout=``
+    of every call is the same kind of limit); ``wall_limit``: the wall-clock backstop of every
+    call (default: ``TimeLimit``'s, from each call's CPU limit). ``cpu_used`` adds up the CPU
+    time of all requests so far, ``last_cpu`` is the last one's, ``waited`` adds up their wall time
+    that counts toward the backstop (``Watch.waited``); ``stopped`` maps each function
+    stopped at its time limit to the failure that every later call of it raises.
     """
 
-    def __init__(self, folder, call_timeout=DEFAULT_CALL_TIMEOUT, notebook=False, staged=False, left_out=None):
-        self.call_timeout = call_timeout
+    def __init__(self, folder, cpu_limit=DEFAULT_CPU_LIMIT, notebook=False, staged=False, left_out=None,
+                 wall_limit=None):
+        self.cpu_limit, self.wall_limit = cpu_limit, wall_limit
+        self.cpu_used = self.last_cpu = self.waited = 0.0
+        self.stopped = {}
         self._own_copy = None
         if staged:
             self.staging, self.copy = Path(folder), left_out
@@ -492,7 +714,8 @@ class Submission:
         return Callback(obj, kind)
 
     def run_cell(self, source, timeout):
-        """Run a notebook cell; return None or the error it raised (a dict: type, mro, message)."""
+        """Run a notebook cell (``timeout``: seconds of CPU time); return None or the error it raised (a dict:
+        type, mro, message)."""
         return self._request("run_cell", None, timeout=timeout, source=source)["value"]
 
     def close(self):
@@ -510,6 +733,10 @@ class Submission:
         what = _describe_target(target) if target else "running a notebook cell"
         if op == "call":
             what += "(...)"
+        key = _stop_key(target)
+        self.last_cpu = 0.0
+        if key in self.stopped:
+            raise self.stopped[key].again()
         if target and "handle" in target and (target.get("generation") != self.worker.generation
                                               or not self.worker.alive()):
             raise LostObject(f"{what}: the object no longer exists: the worker running your code was restarted "
@@ -519,7 +746,15 @@ class Submission:
         message = {"op": op, "target": target, "keep": keep, **fields}
         if op == "call":
             message.update(args=list(args), kwargs=dict(kwargs or {}), inspect=inspect)
-        answer = self.worker.request(message, timeout or self.call_timeout, what)
+        try:
+            answer = self._timed(message, TimeLimit(timeout or self.cpu_limit, self.wall_limit), what)
+        except CallTimeout as exc:
+            if key is None:
+                raise
+            failure = CallTimeout(f"{exc} Later calls of {key} fail at once with this message, so that the rest "
+                                  "of your work is still graded.", exc.kind, exc.limit)
+            self.stopped[key] = failure
+            raise failure from None
         if not answer["ok"]:
             raise self._failure(what, answer.get("error"))
         if keep != VALUE:
@@ -532,12 +767,16 @@ class Submission:
         if self.worker.alive() and module in self.worker.imported:
             return
         what = f"importing `{module}`"
+        limit = TimeLimit(IMPORT_CPU_LIMIT, IMPORT_WALL_LIMIT)
         try:
-            answer = self.worker.request({"op": "import", "module": module}, IMPORT_TIMEOUT, what)
-        except CallTimeout:
-            failure = CallTimeout(f"Importing your module `{module}` did not finish within {IMPORT_TIMEOUT:g} s: "
+            answer = self._timed({"op": "import", "module": module}, limit, what)
+        except CallTimeout as exc:
+            used = (f"it used more than {_seconds(limit.cpu)} s of CPU time" if exc.kind == "cpu"
+                    else f"it ran for more than {_seconds(limit.wall)} s")
+            failure = CallTimeout(f"Importing your module `{module}` did not finish within its time limit ({used}): "
                                   "code at the top level of a module runs on import; move slow work (training, "
-                                  "loops, sleeps, input()) into functions or under `if __name__ == \"__main__\":`.")
+                                  "loops, sleeps, input()) into functions or under `if __name__ == \"__main__\":`.",
+                                  exc.kind, exc.limit)
             self.failed_imports[module] = failure
             raise failure from None
         if not answer["ok"]:
@@ -545,6 +784,16 @@ class Submission:
             self.failed_imports[module] = failure
             raise failure
         self.worker.imported.add(module)
+
+    def _timed(self, message, limit, what):
+        """``worker.request``, adding up the time used (also by a request stopped at its limit)."""
+        self.worker.last_cpu = self.worker.last_waited = 0.0
+        try:
+            return self.worker.request(message, limit, what)
+        finally:
+            self.last_cpu = self.worker.last_cpu
+            self.cpu_used += self.worker.last_cpu
+            self.waited += self.worker.last_waited
 
     def _failure(self, what, error):
         if type(error) is not dict:

@@ -408,7 +408,8 @@ def main():
     config = json.loads(sys.argv[1])
     bootstrap(config)
     _channel = Channel(config["fd_in"], config["fd_out"])
-    _channel.send(codec.encode({"id": 0, "ok": True, "value": "ready"}))
+    # Its own pid (in the sandbox), so that the grader can watch the thread that runs student code.
+    _channel.send(codec.encode({"id": 0, "ok": True, "value": "ready", "pid": os.getpid()}))
     while True:
         request = _channel.receive()
         if request is None:
