@@ -15,20 +15,37 @@ A check module defines ``CHECKS``, a dict from the test cell's nbgrader ``grade_
 message for the student when the cell's answers are wrong. ``nb`` is a ``grader.sandbox.Submission``
 in notebook mode: ``nb.notebook("name")`` is a name of the notebook (call it, ``.get()`` it),
 ``nb.module("bptt")`` a module of the submission. The cell's points come from its nbgrader metadata.
+
+Time limits count CPU time (see ``grader.sandbox.client``): each cell, and each call of a check, may
+use ``cell_cpu_limit(assignment)`` seconds of CPU time, the whole notebook ``NOTEBOOK_CPU_LIMIT``; a
+cell that waits without using CPU stands under the wall-clock backstop (``TimeLimit``), the whole
+notebook under ``NOTEBOOK_WAIT_LIMIT``. A cell stopped at its limit stops the notebook (its
+namespace is gone with its worker); the feedback names the cell and the limit.
 """
 
 import importlib.util
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.paths import ASSIGNMENTS, SOLUTIONS, SUITES
 from grader.records.results import CellResult, NotebookResult
-from grader.sandbox import Submission, SubmissionFailure, copy_submission
+from grader.sandbox import CallTimeout, Submission, SubmissionFailure, copy_submission
+from grader.sandbox.client import TimeLimit
 
-CELL_TIMEOUT = 300.0
-NOTEBOOK_TIMEOUT = 900.0
+# Seconds of CPU time per notebook cell (and per call of a check), per assignment: about 20 times the
+# reference notebook's slowest cell, never below CELL_CPU_FLOOR (``python -m grader.benches.time_limits``
+# measures the reference). Measured: the slowest cell of each reference notebook, in CPU seconds.
+CELL_CPU_FLOOR = 30.0
+CELL_CPU_LIMITS = {
+    "a1_cells": 40.0,       # 1.95 (the imports: numpy, torch, matplotlib)
+    "a2_bptt": 30.0,        # 0.6: the floor
+    "a3_airline": 260.0,    # 12.8 (training the forecaster)
+    "a4_next_char": 230.0,  # 11.2 (the bits per character of the trained models)
+}
+# The reference notebooks use 2.1 (a1), 1.2 (a2), 20 (a3) and 30 (a4) s of CPU time in all.
+NOTEBOOK_CPU_LIMIT = 900.0     # seconds of CPU time for all the cells and checks of one notebook
+NOTEBOOK_WAIT_LIMIT = 1800.0   # seconds of wall time for all of them, not counting waits for a CPU
 MAX_NOTEBOOK_BYTES = 16 << 20
 MAX_NOTE_CHARS = 600
 
@@ -151,6 +168,11 @@ def cells_to_run(released, student):
     return order, restored
 
 
+def cell_cpu_limit(assignment):
+    """Seconds of CPU time per cell of ``assignment``'s notebooks."""
+    return max(CELL_CPU_FLOOR, CELL_CPU_LIMITS.get(assignment, CELL_CPU_FLOOR))
+
+
 def _note(text):
     text = " ".join(str(text).split())
     return text if len(text) <= MAX_NOTE_CHARS else text[:MAX_NOTE_CHARS] + " ..."
@@ -193,7 +215,7 @@ def grade_notebook(assignment, source_path, staging, secret_seed):
     if restored:
         notes.append(f"Test cell(s) {', '.join(restored)} were missing from {source_path.name}; they were put back "
                      "and run. Never delete the notebook's test cells.")
-    stopped = run_cells(cells, checks, results, staging, secret_seed)
+    stopped = run_cells(cells, checks, results, staging, secret_seed, cell_cpu_limit(assignment))
     if stopped:
         notes.append(stopped)
         for result in results.values():
@@ -202,16 +224,49 @@ def grade_notebook(assignment, source_path, staging, secret_seed):
     return list(results.values()), manual, notes
 
 
-def run_cells(cells, checks, results, staging, secret_seed):
-    """Run the cells in one notebook worker, checking each test cell after it; return why it stopped ('')."""
-    nb = Submission(staging, notebook=True, staged=True, call_timeout=CELL_TIMEOUT)
-    start = time.monotonic()
+def describe_cell(number, cell):
+    """A code cell as the student finds it: its number, its nbgrader id if any, and its first line of code."""
+    lines = [line.strip() for line in cell.source.splitlines()]
+    first = next((line for line in lines if line and not line.startswith("#")), "")
+    if len(first) > 60:
+        first = first[:57] + "..."
+    said = [f"`{cell.grade_id}`"] if cell.grade_id else []
+    said += [f"starting `{first}`"] if first else []
+    return f"code cell {number}" + (f" ({', '.join(said)})" if said else "")
+
+
+def stopped_at_limit(number, cell, exc):
+    """Why the notebook stopped when a cell reached its time limit (``exc``, a ``CallTimeout``)."""
+    where = describe_cell(number, cell)
+    if exc.kind == "cpu":
+        return (f"Your notebook was stopped at {where}: the cell ran out of CPU time, using more than "
+                f"{exc.limit:g} s, the limit per cell. An endless loop, or a call of a function that never "
+                "returns? The cells after it did not run.")
+    return (f"Your notebook was stopped at {where}: the cell ran for more than {exc.limit:.0f} s while using little "
+            "CPU time (input(), a sleep, or waiting for something that never happens?). The cells after it did "
+            "not run.")
+
+
+def run_cells(cells, checks, results, staging, secret_seed, cpu_limit=CELL_CPU_FLOOR):
+    """Run the cells in one notebook worker, checking each test cell after it; return why it stopped ('').
+
+    ``cpu_limit``: seconds of CPU time per cell and per call of a check.
+    """
+    nb = Submission(staging, notebook=True, staged=True, cpu_limit=cpu_limit)
     try:
         for number, cell in enumerate(cells, start=1):
-            if time.monotonic() - start > NOTEBOOK_TIMEOUT:
-                return f"Your notebook ran longer than {NOTEBOOK_TIMEOUT:g} s in all; it was stopped at cell {number}."
+            if nb.cpu_used > NOTEBOOK_CPU_LIMIT:
+                return (f"Your notebook used more than {NOTEBOOK_CPU_LIMIT:g} s of CPU time in all; it was stopped "
+                        f"before {describe_cell(number, cell)}.")
+            if nb.waited > NOTEBOOK_WAIT_LIMIT:
+                return (f"Your notebook ran longer than {NOTEBOOK_WAIT_LIMIT:g} s in all; it was stopped before "
+                        f"{describe_cell(number, cell)}.")
+            # The cell's backstop (and its checks'), within what is left of the notebook's.
+            nb.wall_limit = min(TimeLimit(cpu_limit).wall, max(1.0, NOTEBOOK_WAIT_LIMIT - nb.waited))
             try:
-                error = nb.run_cell(cell.source, timeout=CELL_TIMEOUT)
+                error = nb.run_cell(cell.source, timeout=cpu_limit)
+            except CallTimeout as exc:
+                return stopped_at_limit(number, cell, exc)
             except SubmissionFailure as exc:
                 return f"Your notebook stopped at code cell {number}: {_note(exc)}"
             if not cell.test or cell.grade_id not in results or results[cell.grade_id].get("_done"):

@@ -12,6 +12,27 @@ from grader.sandbox import Submission, SubmissionFailure
 
 DEFAULT_SECRET_SEED = 20261122
 
+# Seconds of CPU time one call into student code may use in an assignment's hidden suite, unless the
+# test gives that call a limit of its own (``timeout=``, also seconds of CPU time). About 20 times the
+# reference solution's CPU time for its slowest call under this limit, never below CPU_LIMIT_FLOOR;
+# ``python -m grader.benches.time_limits`` measures the reference. Waiting (sleeps, input()) stands
+# under the wall-clock backstop of ``grader.sandbox.client.TimeLimit`` instead.
+# Measured (solutions/, CPU seconds of the slowest call under this limit; the calls with a limit of their
+# own in brackets):
+CPU_LIMIT_FLOOR = 10.0
+CPU_LIMITS = {
+    "a1_cells": 10.0,       # 0.01 (cells.rnn_cell): the floor
+    "a2_bptt": 10.0,        # 0.01 (bptt.rnn_backward): the floor [hello training steps: 0.01 each, within 60 s]
+    "a3_airline": 10.0,     # 0.03 (an AirlineRNN forward): the floor [fit_forecaster 1.9 of 120]
+    "a4_next_char": 35.0,   # 1.6-1.7 (next_char.sample: 2000 calls of the grader's model) [train_char_lm 2.3-2.8
+                            # of 240, train_alphabet 2.0 of 120]
+}
+
+
+def cpu_limit(assignment):
+    """Seconds of CPU time per call of ``assignment``'s hidden suite."""
+    return max(CPU_LIMIT_FLOOR, CPU_LIMITS.get(assignment, CPU_LIMIT_FLOOR))
+
 
 def secret_seed_from_env():
     """The seed for data the grader generates at grading time (GRADER_SECRET_SEED)."""
@@ -22,8 +43,9 @@ def secret_seed_from_env():
 class SuitePlugin:
     """A pytest plugin: the ``student`` and ``secret_seed`` fixtures, and the score sheet."""
 
-    def __init__(self, folder, secret_seed, staged=False, left_out=None, stop_after=None):
+    def __init__(self, folder, secret_seed, staged=False, left_out=None, stop_after=None, cpu_limit=CPU_LIMIT_FLOOR):
         self.folder = Path(folder)
+        self.cpu_limit = cpu_limit
         self.stop_after = stop_after
         self.staged, self.left_out = staged, left_out
         self.seed = secret_seed
@@ -34,7 +56,7 @@ class SuitePlugin:
 
     @pytest.fixture(scope="session")
     def student(self):
-        self.submission = Submission(self.folder, staged=self.staged, left_out=self.left_out)
+        self.submission = Submission(self.folder, cpu_limit=self.cpu_limit, staged=self.staged, left_out=self.left_out)
         yield self.submission
         self.submission.close()
 
@@ -118,10 +140,12 @@ def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=Fals
     ``CopyResult`` is ``left_out``); otherwise one is made. With ``exitfirst`` the run stops at the
     first failed test, with ``stop_after`` (a function of a ``TestResult``) after the first test for
     which it is true (both used to check mutants quickly); the tests not run count as failed.
+    Every call into the student's code may use ``cpu_limit(assignment)`` seconds of CPU time; a function
+    stopped at its limit is not run again: its later calls fail at once with the same message.
     """
     suite_dir = SUITES / assignment
     plugin = SuitePlugin(folder, secret_seed_from_env() if secret_seed is None else secret_seed, staged, left_out,
-                         stop_after)
+                         stop_after, cpu_limit(assignment))
     args = [
         str(suite_dir),
         "-c", str(SUITES / "pytest.ini"),
