@@ -1,0 +1,250 @@
+"""Time limits measure the student's work (CPU time), not the machine's load.
+
+Real sandboxed workers on submissions written here; the limits are set small through the API
+(``Submission(cpu_limit=..., wall_limit=...)``, the notebook's cell limit) so that the tests stay
+short. Timings are printed (run with ``-s`` to see them) and asserted only where they are the
+behaviour itself (a refused call comes back at once) or with a generous bound.
+"""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.grading import notebook
+from grader.paths import ASSIGNMENTS, SOLUTIONS
+from grader.sandbox import CallTimeout, Submission
+from tests.conftest import cpu_burners, run_grader
+
+pytestmark = pytest.mark.slow  # starts sandboxed workers; the last test grades a whole submission
+
+MODULE = '''
+import time
+
+def spin(x):
+    while True:
+        x += 1
+
+def add(a, b):
+    return a + b
+
+def nap(seconds):
+    time.sleep(seconds)
+    return seconds
+
+def work(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+
+class Looper:
+    def spin(self):
+        while True:
+            pass
+'''
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "mod.py").write_text(MODULE)
+    return tmp_path
+
+
+def timed(call, *args, **kwargs):
+    """``(value or exception, seconds)`` of one call."""
+    start = time.monotonic()
+    try:
+        value = call(*args, **kwargs)
+    except CallTimeout as exc:
+        value = exc
+    return value, time.monotonic() - start
+
+
+def test_a_busy_loop_is_stopped_at_its_cpu_limit_once(folder):
+    sub = Submission(folder, cpu_limit=1, wall_limit=60)
+    try:
+        mod = sub.module("mod")
+        assert mod.add(1, 2) == 3   # the worker is up and the module imported
+        first, seconds = timed(mod.spin, 0)
+        print(f"\nspin stopped after {seconds:.2f} s wall, {sub.last_cpu:.2f} s CPU")
+        assert type(first) is CallTimeout and first.kind == "cpu"
+        assert "`mod.spin`(...) used more than 1 s of CPU time" in str(first) and "endless loop" in str(first)
+        assert seconds < 30   # the CPU limit stopped it, not the 60 s backstop
+        again, seconds = timed(mod.spin, 5)
+        assert type(again) is CallTimeout and str(again) == str(first) and seconds < 1.0, seconds
+        again, seconds = timed(mod.spin.remote, 5)
+        assert type(again) is CallTimeout and str(again) == str(first) and seconds < 1.0, seconds
+        assert mod.add(2, 3) == 5   # other functions are still called
+        looper = mod.Looper.remote()
+        first, _ = timed(looper.spin)
+        assert type(first) is CallTimeout and "`mod.Looper(...).spin`(...)" in str(first)
+        again, seconds = timed(mod.Looper.remote().spin)
+        assert str(again) == str(first) and seconds < 1.0, seconds
+    finally:
+        sub.close()
+
+
+def test_sleeping_uses_no_cpu_time_and_waiting_forever_meets_the_backstop(folder):
+    sub = Submission(folder, cpu_limit=1, wall_limit=5)
+    try:
+        value, seconds = timed(sub.module("mod").nap, 3)
+        assert value == 3, value
+        forever, seconds = timed(sub.module("mod").nap, 3600)
+        print(f"\nnap(3600) stopped after {seconds:.2f} s wall")
+        assert type(forever) is CallTimeout and forever.kind == "wall"
+        assert "`mod.nap`(...) did not finish within its time limit: it ran for more than 5 s" in str(forever)
+        assert seconds < 60
+    finally:
+        sub.close()
+
+
+def test_imports_are_limited_by_cpu_time(tmp_path, monkeypatch):
+    import grader.sandbox.client as client
+
+    monkeypatch.setattr(client, "IMPORT_CPU_LIMIT", 1.0)
+    monkeypatch.setattr(client, "IMPORT_WALL_LIMIT", 30.0)
+    (tmp_path / "sleepy.py").write_text("import time\ntime.sleep(2)\n\ndef f():\n    return 1\n")
+    (tmp_path / "busy.py").write_text("while True:\n    pass\n\ndef f():\n    return 1\n")
+    sub = Submission(tmp_path)
+    try:
+        assert sub.module("sleepy").f() == 1   # 2 s of sleep is no CPU time
+        first, _ = timed(sub.module("busy").f)
+        assert type(first) is CallTimeout and "Importing your module `busy`" in str(first)
+        assert "more than 1 s of CPU time" in str(first)
+        again, seconds = timed(sub.module("busy").f)
+        assert str(again) == str(first) and seconds < 1.0, seconds
+    finally:
+        sub.close()
+
+
+def calibrated_work(sub, seconds):
+    """``n`` for which ``work(n)`` needs about ``seconds`` of CPU time in ``sub``'s worker, and that time."""
+    n = 5_000_000
+    sub.call("mod", "work", n)
+    n = int(n * seconds / max(sub.last_cpu, 0.05))
+    sub.call("mod", "work", n)
+    return n, sub.last_cpu
+
+
+def test_a_correct_call_on_a_busy_machine_is_not_stopped(folder):
+    sub = Submission(folder, cpu_limit=60)
+    try:
+        n, alone = calibrated_work(sub, 2.0)
+        limit = 2 * alone + 1   # well above what the call needs
+        with cpu_burners():
+            value, seconds = timed(sub.call, "mod", "work", n, timeout=limit)
+        print(f"\nwork({n}): {alone:.2f} s CPU alone; under burners {sub.last_cpu:.2f} s CPU and {seconds:.2f} s wall, "
+              f"with a CPU limit of {limit:.2f} s")
+        assert value == sum(i % 7 for i in range(n)), value
+    finally:
+        sub.close()
+
+
+@contextlib.contextmanager
+def burners_in_own_sessions(per_core=3):
+    """Like ``cpu_burners``, but each burner in a session of its own. Linux's scheduler shares the CPUs
+    between sessions first (autogroups), so burners in the test's own session hardly slow a worker,
+    which runs in its own; these do, as other users' jobs on a shared machine do."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+               for _ in range(per_core * (os.cpu_count() or 1))]
+    try:
+        yield burners
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+@pytest.mark.skipif(not Path("/proc/self/schedstat").exists(), reason="the kernel does not report run-queue waits")
+def test_waiting_for_a_cpu_does_not_count_toward_the_backstop(folder):
+    probe = Submission(folder)
+    try:
+        n, alone = calibrated_work(probe, 2.0)
+    finally:
+        probe.close()
+    # A backstop shorter than the call's wall time on a busy machine: only the time the call ran, or
+    # waited for something else than a CPU, counts toward it.
+    sub = Submission(folder, cpu_limit=4 * alone + 2, wall_limit=2 * alone + 1)
+    try:
+        sub.call("mod", "add", 1, 1)
+        with burners_in_own_sessions():
+            value, seconds = timed(sub.call, "mod", "work", n)
+        print(f"\nwork({n}): {alone:.2f} s CPU alone; {sub.last_cpu:.2f} s CPU and {seconds:.2f} s wall on a busy "
+              f"machine, with a backstop of {sub.wall_limit:.2f} s")
+        assert type(value) is int, value
+    finally:
+        sub.close()
+
+
+def test_an_endless_notebook_cell_is_stopped_and_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(notebook, "CELL_CPU_FLOOR", 8.0)   # the import cell needs about 2 s of CPU time
+    monkeypatch.setattr(notebook, "CELL_CPU_LIMITS", {})
+    folder = tmp_path / "a1_cells"
+    folder.mkdir()
+    shutil.copy(SOLUTIONS / "a1_cells" / "cells.py", folder / "cells.py")
+    source = json.loads((ASSIGNMENTS / "a1_cells" / "a1_cells.ipynb").read_text())
+    answer = next(i for i, c in enumerate(source["cells"])
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "parameter-counts")
+    source["cells"].insert(answer, {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                                    "source": ["# my experiment\n", "steps = 0\n", "while True:\n", "    steps += 1\n"]})
+    (folder / "a1_cells.ipynb").write_text(json.dumps(source))
+    start = time.monotonic()
+    part = notebook.grade_notebooks("a1_cells", folder)
+    print(f"\nnotebook graded in {time.monotonic() - start:.1f} s wall")
+    number = sum(1 for c in source["cells"][: answer + 1] if c["cell_type"] == "code")
+    assert (f"Your notebook was stopped at code cell {number} (starting `steps = 0`): the cell ran out of "
+            f"CPU time, using more than 8 s, the limit per cell") in part.feedback, part.feedback
+    (test_cell,) = part.cells
+    assert test_cell.points == 0 and "ran out of CPU time" in test_cell.feedback
+
+
+def solved_a1_with_looping(folder, looping):
+    """The released a1 stub with every function solved from solutions/ but ``looping``, an endless loop."""
+    shutil.copytree(ASSIGNMENTS / "a1_cells", folder)
+    solution = (SOLUTIONS / "a1_cells" / "cells.py").read_text()
+    bodies = dict(re.findall(r"\ndef (\w+)\(.*?    ### BEGIN SOLUTION\n(.*?)    ### END SOLUTION\n", solution, re.S))
+    assert looping in bodies and len(bodies) >= 5, sorted(bodies)
+
+    def solve(match):
+        name = match.group(2)
+        body = "    while True:  # never ends\n        pass\n" if name == looping else bodies[name]
+        return match.group(1) + body
+
+    stub = (folder / "cells.py").read_text()
+    solved = re.sub(r"(\ndef (\w+)\(.*?)    # YOUR CODE HERE\n    raise NotImplementedError\(\)\n", solve, stub,
+                    flags=re.S)
+    assert "NotImplementedError()" not in solved
+    (folder / "cells.py").write_text(solved)
+
+
+@pytest.mark.timeout(900)
+def test_an_endless_function_costs_its_limit_once_in_a_whole_grading(tmp_path):
+    submission = tmp_path / "submission"
+    solved_a1_with_looping(submission / "a1_cells", "rnn_cell")
+    report = tmp_path / "r.json"
+    start = time.monotonic()
+    run = run_grader("grade", str(submission), "--student", "s", "--report", str(report), "--no-gradebook")
+    seconds = time.monotonic() - start
+    print(f"\ngrading a1 with an endless rnn_cell took {seconds:.1f} s wall (it took 395 s with wall-clock limits)")
+    assert run.returncode == 0, run.stderr[-3000:]
+    part = json.loads(report.read_text())["assignments"]["a1_cells"]
+    tests = part["suite"]["tests"]
+    looping = [t for t in tests if "rnn_cell" in t["name"]]
+    others = [t for t in tests if "rnn_cell" not in t["name"]]
+    assert looping and others
+    assert all(t["passed"] for t in others), [(t["name"], t["feedback"][:300]) for t in others if not t["passed"]]
+    for test in looping:
+        assert not test["passed"], test["name"]
+        assert "`cells.rnn_cell`(...) used more than 10 s of CPU time" in test["feedback"], test["feedback"][:500]
+    feedback = part["notebook"]["feedback"]
+    assert "(`read-6`, starting `def compare_with_torch(kind, N=4, D=3, H=5):`): the cell ran out of CPU time" \
+        in feedback, feedback
+    assert seconds < 150, f"grading took {seconds:.0f} s"
