@@ -7,3 +7,5 @@ REPLACE = [
     return [(ids[s:s + size].view(batch_size, seq_len), ids[s + 1:s + size + 1].view(batch_size, seq_len))
             for s in range(0, batch_size * (row_len - seq_len + 1), size)]"""),
 ]
+HINT = ('Row b of a batch must continue row b of the batch before: cut the stream into batch_size long rows '
+        'first (ids[:N * L].view(N, L)), then take seq_len columns at a time.')

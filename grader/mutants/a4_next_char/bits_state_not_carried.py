@@ -3,3 +3,5 @@ TARGET = "next_char.py"
 REPLACE = [
     ("logits, state = model(x, state)", "logits, _ = model(x, state)"),
 ]
+HINT = ('Carry the state from chunk to chunk: each chunk of the held-out text must start from the state the '
+        'chunk before ended in, not from zeros.')

@@ -6,3 +6,4 @@ REPLACE = [
      'return "".join(LETTERS[int(i)] for i in ids)'),
     ("return LETTERS[int(logits[1:].argmax())]", "return LETTERS[int(logits[:26].argmax())]"),
 ]
+HINT = 'Letters are coded 1..26 so that code 0 stays free for PAD: "A" must not share the padding code.'

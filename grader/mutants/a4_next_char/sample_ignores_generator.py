@@ -4,3 +4,5 @@ REPLACE = [
     ("next_id = int(torch.multinomial(probs, 1, generator=generator))",
      "next_id = int(torch.multinomial(probs, 1))"),
 ]
+HINT = ("Draw with torch.multinomial(probs, 1, generator=generator) so the caller's generator decides; "
+        'without it the global generator does.')

@@ -3,3 +3,5 @@ TARGET = "next_char.py"
 REPLACE = [
     ("logits, state = model(x, detach_state(state))", "logits, state = model(x, state)"),
 ]
+HINT = ('detach() the state between batches (detach_state): otherwise backpropagation runs through the whole '
+        'history and the graph grows.')

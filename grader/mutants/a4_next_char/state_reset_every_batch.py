@@ -3,3 +3,5 @@ TARGET = "next_char.py"
 REPLACE = [
     ("logits, state = model(x, detach_state(state))", "logits, state = model(x)"),
 ]
+HINT = ('Carry the state returned by the previous batch into the next one (row b continues row b); start from'
+        ' None only at the start of a pass.')

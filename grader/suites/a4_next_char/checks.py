@@ -1,7 +1,9 @@
-"""Helpers shared by the hidden tests and the notebook checks of a4_next_char (run in the grader).
+"""Checks shared by the hidden tests and the notebook checks of a4_next_char (run in the grader).
 
 Nothing here enters the worker: the helpers make plain calls into the submission (through the
-``student`` fixture or a notebook handle) and compute targets and metrics here.
+``student`` fixture or a notebook handle); targets and metrics come from reference.py. When a
+check fails, ``Diagnosis`` runs the mutants of next_char.py (grader/mutants/a4_next_char/) here on
+the same inputs and names the bug the student's output reproduces.
 """
 
 import math
@@ -9,16 +11,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from grader.grading.testing import fail, number_or_none
 from grader.sandbox import HANDLE, VALUE, SubmissionFailure, Tensor
-from rnnutils.grammar import generate_corpus
-from rnnutils.ngram import CharNGram
+from grader.suites.a4_next_char.reference import bits_each
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def runs(lengths):
-    """Every (prefix, next letter) pair with a prefix length in ``lengths``, by length then start."""
-    return [(LETTERS[s:s + k], LETTERS[s + k]) for k in lengths for s in range(len(LETTERS) - k)]
+ASSIGNMENT = "a4_next_char"
 
 
 def seed_torch(sub, seed):
@@ -49,24 +46,16 @@ def gradients_off(sub):
                 pass
 
 
-def raised_message(error):
-    """The message of the student's exception (``StudentCodeError``), without its traceback."""
-    _, _, rest = str(error).partition(" raised ")
-    return rest.split('\n  File "', 1)[0]
-
-
 def losses(history, count, func, per, finite=True):
     """``history`` as a list of ``count`` floats (numbers or 0-d arrays); finite ones if ``finite``."""
     if type(history) is not list or len(history) != count:
         size = len(history) if type(history) in (list, tuple) else "?"
         raise AssertionError(f"{func} must return a list of one loss per {per} ({count}), got "
                              f"{type(history).__name__} of {size} values.")
-    values = []
-    for h in history:
-        if type(h) in (int, float) or type(h) is np.ndarray and h.size == 1 and h.dtype.kind in "iuf":
-            values.append(float(np.ravel(h)[0]))
-        else:
-            raise AssertionError(f"{func} must return its losses as floats (loss.item()), got {type(h).__name__}.")
+    values = [number_or_none(h) for h in history]
+    if None in values:
+        kind = type(history[values.index(None)]).__name__
+        fail(func, f"must return its losses as floats (loss.item()), got {kind}.")
     if finite and not all(math.isfinite(v) for v in values):
         raise AssertionError(f"{func} returned losses that are NaN or infinite: {values[:5]}.")
     return values
@@ -77,43 +66,8 @@ def length_of(sub, obj):
     return sub.module("builtins").len(obj)
 
 
-def cross_entropy_bits(logits, targets):
-    """Mean -log2 softmax(logits)[target]. logits (L, V), targets (L,) ints."""
-    return float(np.mean(bits_each(logits, targets)))
-
-
-def bits_each(logits, targets):
-    """-log2 softmax(logits)[target] for every row, in float64. logits (L, V), targets (L,)."""
-    logits = np.asarray(logits, dtype=np.float64)
-    top = logits.max(axis=1, keepdims=True)
-    log_norm = np.log(np.exp(logits - top).sum(axis=1)) + top[:, 0]
-    return (log_norm - logits[np.arange(len(targets)), targets]) / math.log(2)
-
-
 # ---------------------------------------------------------------------------------------------
 # Held-out text, revealed one step at a time
-
-
-def grammar_streams(secret_seed, purpose, count, chars_each):
-    """``count`` independent held-out texts of the grammar (each starts a text, as a document does).
-
-    Their seeds are drawn from ``(secret_seed, purpose)``, so that neighbouring secret seeds share
-    no text and a test's texts differ from a notebook check's.
-    """
-    seeds = np.random.SeedSequence([secret_seed % (1 << 63), purpose]).generate_state(count)
-    return [generate_corpus(chars_each, seed=int(s)) for s in seeds]
-
-
-def trigram_bits(train_text, texts):
-    """Order-3 n-gram of ``train_text``: its bits per predicted character over ``texts``."""
-    model = CharNGram(3).fit(train_text)
-    total = sum(model.bits_per_char(t) * (len(t) - 1) for t in texts)
-    return total / sum(len(t) - 1 for t in texts)
-
-
-def true_entropy(corpora):
-    """The grammar's exact bits per character over the corpora."""
-    return -sum(c.log2_prob for c in corpora) / sum(len(c.text) for c in corpora)
 
 
 def streamed_bits(step, texts, index, what):

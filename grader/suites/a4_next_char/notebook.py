@@ -10,10 +10,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from grader.sandbox import HANDLE, Tensor
-from grader.suites.a4_next_char.checks import (gradients_off, grammar_streams, length_of, model_step, raised_message,
-                                               runs, streamed_bits, trigram_bits, true_entropy)
 from grader.grading.testing import assert_array, assert_close, expect_raises
+from grader.sandbox import HANDLE, Tensor
+from grader.suites.a4_next_char.checks import gradients_off, length_of, model_step, streamed_bits
+from grader.suites.a4_next_char.reference import grammar_streams, runs, trigram_bits, true_entropy
 from rnnutils.grammar import generate_corpus
 
 # The notebook's corpus (cell read-10, locked): the grader draws the same training text itself.
@@ -93,7 +93,7 @@ def check_vocab_batches(nb, secret_seed):
     assert round_trip == text, f"vocab.decode(vocab.encode(s)) gave {round_trip!r:.80} for s = {text!r}."
     error = expect_raises(ValueError, vocab.encode, "#", what='vocab.encode("#")',
                           hint="an unknown character must raise ValueError naming it.")
-    assert "#" in raised_message(error), "vocab.encode('#') must raise a ValueError whose message names '#'."
+    assert "#" in error.exc_message, "vocab.encode('#') must raise a ValueError whose message names '#'."
     train = training_text()
     size = length_of(nb, vocab)
     assert size == len(set(train)), (

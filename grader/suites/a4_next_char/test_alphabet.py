@@ -2,10 +2,17 @@
 
 import numpy as np
 import pytest
+import torch
 
+from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail
 from grader.sandbox import HANDLE
-from grader.suites.a4_next_char.checks import LETTERS, losses, runs, seed_torch
-from grader.grading.testing import assert_array, assert_close, expect_raises
+from grader.suites.a4_next_char.checks import ASSIGNMENT, losses, seed_torch
+from grader.suites.a4_next_char.reference import LETTERS, runs
+
+
+def tensors(state):
+    """A state_dict read back from the worker (arrays), as tensors to load into a model of ours."""
+    return {key: torch.from_numpy(np.array(value)) for key, value in state.items()}
 
 
 @pytest.mark.points(1)
@@ -14,14 +21,18 @@ def test_letter_codes(student):
     assert student.get("next_char", "LETTERS") == LETTERS, "LETTERS must be the 26 capital letters in order."
     assert student.get("next_char", "PAD") == 0, "PAD must be 0 (letters are coded 1..26)."
     codes = nc.encode_letters("AZBY")
-    assert_array(codes, shape=(4,), what='encode_letters("AZBY")', hint="Return a 1-D long tensor of codes.")
-    assert codes.tolist() == [1, 26, 2, 25], (
-        f'encode_letters("AZBY") returned {codes.tolist()}, expected [1, 26, 2, 25]. '
-        'Letters are coded 1..26 so that code 0 stays free for PAD: "A" must not share the padding code.')
+    diagnosis = Diagnosis(ASSIGNMENT, "next_char.encode_letters", ("AZBY",), got=codes)
+    assert_array(codes, shape=(4,), what='encode_letters("AZBY")', hint="Return a 1-D long tensor of codes.",
+                 diagnosis=diagnosis)
+    if codes.tolist() != [1, 26, 2, 25]:
+        fail('encode_letters("AZBY")', f"returned {codes.tolist()}, expected [1, 26, 2, 25].",
+             'Letters are coded 1..26 so that code 0 stays free for PAD: "A" must not share the padding code.',
+             diagnosis)
     decoded = nc.decode_letters([1, 26, 2, 25, 0, 0])
-    assert decoded == "AZBY", (
-        f'decode_letters([1, 26, 2, 25, PAD, PAD]) returned {decoded!r}, expected "AZBY": '
-        "code k is LETTERS[k - 1] and PAD codes are skipped.")
+    if decoded != "AZBY":
+        fail("decode_letters([1, 26, 2, 25, PAD, PAD])", f'returned {decoded!r}, expected "AZBY".',
+             "code k is LETTERS[k - 1] and PAD codes are skipped.",
+             Diagnosis(ASSIGNMENT, "next_char.decode_letters", ([1, 26, 2, 25, 0, 0],), got=decoded))
     assert nc.decode_letters(nc.encode_letters.remote("AZBY")) == "AZBY", (
         "decode_letters must also accept the tensor encode_letters returns.")
     expect_raises(ValueError, nc.encode_letters, "AbC", what='encode_letters("AbC")',
@@ -40,34 +51,56 @@ def test_alphabet_examples(student):
         expected = sorted(runs(range(1, max_len + 1)))
         missing = sorted(set(expected) - set(pairs))[:3]
         extra = sorted(set(pairs) - set(expected))[:3]
-        assert pairs == expected, (
-            f"alphabet_examples({max_len}) returned {len(pairs)} pairs, expected {len(expected)} "
-            f"(every run of 1..{max_len} letters that has a next letter). Missing e.g. {missing}, "
-            f"unexpected e.g. {extra}. Check the range of start positions: the last prefix of each "
-            "length ends in Y.")
+        if pairs != expected:
+            fail(f"alphabet_examples({max_len})",
+                 f"returned {len(pairs)} pairs, expected {len(expected)} (every run of 1..{max_len} letters that has "
+                 f"a next letter). Missing e.g. {missing}, unexpected e.g. {extra}.",
+                 "Check the range of start positions: the last prefix of each length ends in Y.",
+                 Diagnosis(ASSIGNMENT, "next_char", got=pairs, uses=("alphabet_examples",),
+                           run=lambda nc, n=max_len: sorted(tuple(p) for p in nc.alphabet_examples(n))))
 
 
 @pytest.mark.points(2)
 def test_collate_alphabet(student):
     examples = [("ABC", "D"), ("X", "Y"), ("KLMNO", "P")]
     out = student.module("next_char").collate_alphabet(examples)
-    assert type(out) is tuple and len(out) == 3, "collate_alphabet must return (padded, lengths, targets)."
+    diagnosis = Diagnosis(ASSIGNMENT, "next_char.collate_alphabet", (examples,), got=out)
+    if type(out) is not tuple or len(out) != 3:
+        fail("collate_alphabet", "must return (padded, lengths, targets).", diagnosis=diagnosis)
     padded, lengths, targets = out
-    assert_array(padded, shape=(3, 5), dtype=np.int64, what="padded",
+    assert_array(padded, shape=(3, 5), dtype=np.int64, what="padded", diagnosis=diagnosis,
                  hint="padded is a long tensor (N, T) with T the longest prefix.")
-    assert_array(lengths, shape=(3,), what="lengths")
-    assert_array(targets, shape=(3,), dtype=np.int64, what="targets")
+    assert_array(lengths, shape=(3,), what="lengths", diagnosis=diagnosis)
+    assert_array(targets, shape=(3,), dtype=np.int64, what="targets", diagnosis=diagnosis)
     expected = np.array([[1, 2, 3, 0, 0], [24, 0, 0, 0, 0], [11, 12, 13, 14, 15]])
-    assert padded.tolist() == expected.tolist(), (
-        f"padded is {padded.tolist()}, expected {expected.tolist()}: codes 1..26 first, then PAD (0) on "
-        "the right of each row.")
-    assert lengths.tolist() == [3, 1, 5], f"lengths is {lengths.tolist()}, expected [3, 1, 5]."
-    assert targets.tolist() == [4, 25, 16], (
-        f"targets is {targets.tolist()}, expected the codes of D, Y, P: [4, 25, 16].")
+    if padded.tolist() != expected.tolist():
+        fail("padded", f"is {padded.tolist()}, expected {expected.tolist()}.",
+             "codes 1..26 first, then PAD (0) on the right of each row.", diagnosis)
+    if lengths.tolist() != [3, 1, 5]:
+        fail("lengths", f"is {lengths.tolist()}, expected [3, 1, 5].", diagnosis=diagnosis)
+    if targets.tolist() != [4, 25, 16]:
+        fail("targets", f"is {targets.tolist()}, expected the codes of D, Y, P: [4, 25, 16].", diagnosis=diagnosis)
 
 
 PACKING_HINT = ("The padding changed the prediction. Pack the embedded batch with pack_padded_sequence(..., lengths, "
                 "batch_first=True, enforce_sorted=False) and read h_n, the state after each row's last real letter.")
+
+
+def known_padding_run(model, short, longer):
+    """The padding test with an AlphabetLSTM of ours (the reference's or a mutant's) carrying the student's
+    weights (read from the worker the first time they are needed)."""
+    state = []
+
+    def run(nc):
+        if not state:
+            state.append(tensors(model.state_dict()))
+        ours = nc.AlphabetLSTM()
+        ours.load_state_dict(state[0])
+        ours.eval()
+        alone = [ours(*nc.collate_alphabet([example])[:2])[0] for example in short]
+        return torch.stack(alone), ours(*nc.collate_alphabet(short + longer)[:2])
+
+    return run
 
 
 @pytest.mark.points(2)
@@ -91,7 +124,9 @@ def test_padding_never_changes_a_prediction(student):
         assert_array(batched, shape=(5, 27), what="AlphabetLSTM logits of a batch of 5 prefixes",
                      hint="forward returns logits (N, NUM_CODES) = (N, 27).")
         alone = np.stack(alone)
-        assert_close(batched[:len(short)], alone, rtol=1e-4, atol=1e-5, check_dtype=False,
+        diagnosis = Diagnosis(ASSIGNMENT, "next_char", got=(alone, batched), rtol=1e-4, atol=1e-5,
+                              run=known_padding_run(model, short, longer), uses=("AlphabetLSTM", "collate_alphabet"))
+        assert_close(batched[:len(short)], alone, rtol=1e-4, atol=1e-5, check_dtype=False, diagnosis=diagnosis,
                      what="logits of a short prefix batched with longer ones vs the same prefix alone",
                      hint=PACKING_HINT)
         # A fresh model already tells different prefixes apart: logits that do not depend on the
@@ -108,6 +143,34 @@ def test_padding_never_changes_a_prediction(student):
 ALPHABET_EPOCHS, ALPHABET_LR = 40, 0.02
 
 
+class Replay(torch.nn.Module):
+    """A model of the grader's that answers each call with the next of some recorded logits (1, 27)."""
+
+    def __init__(self, logits):
+        super().__init__()
+        self.logits = list(logits)
+
+    def forward(self, *args, **kwargs):
+        return torch.from_numpy(np.array(self.logits.pop(0), dtype=np.float32)).reshape(1, -1)
+
+
+def known_predictions(student, model, prefixes):
+    """predict_next_letter of ours (the reference's or a mutant's) on the scores the student's trained model
+    gives each prefix (read from the worker the first time they are needed)."""
+    scores = []
+
+    def run(nc):
+        if not scores:
+            collate = student.module("next_char").collate_alphabet.returning(HANDLE, HANDLE, HANDLE)
+            for prefix in prefixes:
+                padded, lengths, _ = collate([(prefix, "Z")])
+                scores.append(model(padded, lengths)[0])
+        replay = Replay(scores)     # answers the calls in order: one per prefix
+        return [nc.predict_next_letter(replay, prefix) for prefix in prefixes]
+
+    return run
+
+
 @pytest.mark.points(3)
 def test_alphabet_lstm_learns_and_generalises(student):
     nc = student.module("next_char")
@@ -117,17 +180,21 @@ def test_alphabet_lstm_learns_and_generalises(student):
     history = nc.train_alphabet(model, seen, ALPHABET_EPOCHS, ALPHABET_LR, 0, timeout=120)
     history = losses(history, ALPHABET_EPOCHS, "train_alphabet", "epoch", finite=False)
     predictions = [nc.predict_next_letter(model, prefix) for prefix, _ in seen + unseen]
-    assert all(type(p) is str and len(p) == 1 and p in LETTERS for p in predictions), (
-        f"predict_next_letter must return one capital letter, got e.g. {predictions[:3]!r:.200}. "
-        "Skip the PAD score when taking the argmax (code k is LETTERS[k - 1]).")
+    wrong = [(p, n, g) for (p, n), g in zip(seen + unseen, predictions) if g != n]
+    diagnosis = Diagnosis(ASSIGNMENT, "next_char", got=[g for _, _, g in wrong[:20]],
+                          run=known_predictions(student, model, [p for p, _, _ in wrong[:20]]),
+                          uses=("predict_next_letter",))
+    if not all(type(p) is str and len(p) == 1 and p in LETTERS for p in predictions):
+        fail("predict_next_letter", f"must return one capital letter, got e.g. {predictions[:3]!r:.200}.",
+             "Skip the PAD score when taking the argmax (code k is LETTERS[k - 1]).", diagnosis)
     wrong_seen = [(p, n, g) for (p, n), g in zip(seen, predictions[:len(seen)]) if g != n]
     wrong_unseen = [(p, n, g) for (p, n), g in zip(unseen, predictions[len(seen):]) if g != n]
-    assert not wrong_seen, (
-        f"After training, {len(wrong_seen)} of {len(seen)} training prefixes are wrong, e.g. "
-        f"{wrong_seen[:3]} (prefix, expected, predicted). Does the loss go down (first "
-        f"{history[0]:.3f}, last {history[-1]:.3f})? Check the optimizer steps and the targets.")
+    if wrong_seen:
+        fail("After training", f"{len(wrong_seen)} of {len(seen)} training prefixes are wrong, e.g. {wrong_seen[:3]} "
+             f"(prefix, expected, predicted).", f"Does the loss go down (first {history[0]:.3f}, last "
+             f"{history[-1]:.3f})? Check the optimizer steps and the targets.", diagnosis)
     accuracy = 1 - len(wrong_unseen) / len(unseen)
-    assert not wrong_unseen, (
-        f"Longer prefixes never seen in training (6..25 letters): accuracy {accuracy:.1%}, e.g. "
-        f"{wrong_unseen[:3]}. If padding or its position leaks into the state, longer inputs fail: "
-        "pack the batch so the LSTM stops at each row's last letter.")
+    if wrong_unseen:
+        fail("Longer prefixes never seen in training (6..25 letters)", f"accuracy {accuracy:.1%}, e.g. "
+             f"{wrong_unseen[:3]}.", "If padding or its position leaks into the state, longer inputs fail: pack the "
+             "batch so the LSTM stops at each row's last letter.", diagnosis)

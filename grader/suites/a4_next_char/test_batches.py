@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
+import torch
+
+from grader.grading.testing import Diagnosis, assert_array, expect_raises, fail, raised
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
-from grader.suites.a4_next_char.checks import length_of, raised_message
-from grader.grading.testing import assert_array, expect_raises
+from grader.suites.a4_next_char.checks import ASSIGNMENT, length_of
 
 
 def check_ids(ids, texts, size, what, dtype=np.int64):
@@ -37,10 +39,9 @@ def test_char_vocab(student):
         f"and {decoded_list!r}.")
     error = expect_raises(ValueError, vocab.encode, "low hero#", what="CharVocab('hello world').encode('low hero#')",
                           hint="'#' is not in the vocabulary: raise ValueError naming it.")
-    message = raised_message(error)
-    assert "#" in message, (
+    assert "#" in error.exc_message, (
         f"encode of a character outside the vocabulary must raise ValueError naming it; the message was "
-        f"{message.strip()[:200]!r}.")
+        f"{error.exc_message.strip()[:200]!r}.")
 
 
 @pytest.mark.points(1)
@@ -50,8 +51,10 @@ def test_prepare_texts_uses_training_vocabulary(student):
     try:
         vocab, train_ids, heldout_ids = nc.prepare_texts.returning(HANDLE, VALUE, VALUE)(train, heldout)
     except StudentCodeError as error:
-        raise AssertionError(f"prepare_texts raised {raised_message(error).strip()[:300]} although every held-out "
-                             "character occurs in the training text.") from None
+        fail(f"prepare_texts({train!r}, {heldout!r})",
+             f"raised {error.exc_type.rpartition('.')[2]}: {error.exc_message.strip()[:300]} although every held-out "
+             "character occurs in the training text.",
+             diagnosis=Diagnosis(ASSIGNMENT, "next_char.prepare_texts", (train, heldout), got=raised(error)))
     size = length_of(student, vocab)
     assert size == 10, (
         f"the vocabulary has {size!r} characters, expected the 10 of the training text. "
@@ -73,56 +76,67 @@ def _rows(batches):
     return xs, ys
 
 
-def _check_shapes(batches, n, t):
-    assert type(batches) is list and batches, f"make_lm_batches must return a non-empty list, got {type(batches).__name__}."
+def _check_shapes(batches, n, t, diagnosis):
+    if not (type(batches) is list and batches):
+        fail("make_lm_batches", f"must return a non-empty list, got {type(batches).__name__}.", diagnosis=diagnosis)
     for i, pair in enumerate(batches):
-        assert type(pair) is tuple and len(pair) == 2, f"batch {i} must be a pair (x, y)."
+        if not (type(pair) is tuple and len(pair) == 2):
+            fail("make_lm_batches", f"batch {i} must be a pair (x, y).", diagnosis=diagnosis)
         for name, a in zip("xy", pair):
-            assert_array(a, shape=(n, t), dtype=np.int64, what=f"{name} of batch {i}",
+            assert_array(a, shape=(n, t), dtype=np.int64, what=f"{name} of batch {i}", diagnosis=diagnosis,
                          hint="Each x and y is a long tensor (batch_size, seq_len).")
 
 
 CASES = [(1000, 4, 7), (503, 3, 10), (64, 2, 5)]
 
 
+def make_batches(student, length, n, t):
+    """make_lm_batches on the stream 0, 1, ..., length - 1, and the diagnosis of what it gave back."""
+    batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
+    return batches, Diagnosis(ASSIGNMENT, "next_char", got=batches, uses=("make_lm_batches",),
+                              run=lambda nc: nc.make_lm_batches(torch.arange(length), n, t))
+
+
 @pytest.mark.points(1)
 def test_make_lm_batches_targets_shifted_by_one(student):
     for length, n, t in CASES:
-        batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
-        _check_shapes(batches, n, t)
+        batches, diagnosis = make_batches(student, length, n, t)
+        _check_shapes(batches, n, t, diagnosis)
         for i, (x, y) in enumerate(batches):
-            if np.array_equal(x, y):
-                raise AssertionError(f"batch {i}: y equals x. y must be the stream shifted by one: y[b, t] = ids[k + 1] where x[b, t] = ids[k].")
-            assert np.array_equal(y, x + 1), (
-                f"on the stream 0, 1, 2, ... y must be x + 1; batch {i} row 0 has x = {x[0].tolist()} "
-                f"and y = {y[0].tolist()}.")
+            if not np.array_equal(y, x + 1):
+                fail(f"make_lm_batches (length {length}, batch_size {n}, seq_len {t})",
+                     f"on the stream 0, 1, 2, ... y must be x + 1; batch {i} row 0 has x = {x[0].tolist()} and "
+                     f"y = {y[0].tolist()}.", "y must be the stream shifted by one: y[b, t] = ids[k + 1] where "
+                     "x[b, t] = ids[k].", diagnosis)
             # On that stream each row of x holds seq_len consecutive ids: the test of the shift must
             # see the stream itself (a batch of zeros with targets of ones is not a shift of it).
-            assert np.all(np.diff(x, axis=1) == 1) and 0 <= x.min() and x.max() < length, (
-                f"on the stream 0, 1, 2, ..., {length - 1} each row of x must hold seq_len consecutive ids of "
-                f"the stream; batch {i} row 0 is {x[0].tolist()}.")
+            if not (np.all(np.diff(x, axis=1) == 1) and 0 <= x.min() and x.max() < length):
+                fail(f"make_lm_batches (length {length}, batch_size {n}, seq_len {t})",
+                     f"on the stream 0, 1, 2, ..., {length - 1} each row of x must hold seq_len consecutive ids of "
+                     f"the stream; batch {i} row 0 is {x[0].tolist()}.", diagnosis=diagnosis)
 
 
 @pytest.mark.points(2)
 def test_make_lm_batches_rows_continue_across_batches(student):
     for length, n, t in CASES:
-        batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
-        _check_shapes(batches, n, t)
+        batches, diagnosis = make_batches(student, length, n, t)
+        _check_shapes(batches, n, t, diagnosis)
         xs, _ = _rows(batches)
         for b in range(n):
             steps = np.diff(xs[b])
-            assert np.all(steps == 1), (
-                f"(length {length}, batch_size {n}, seq_len {t}) row {b} does not continue from one "
-                f"batch to the next: it jumps at column {int(np.argmax(steps != 1)) + 1}. Cut the stream "
-                "into batch_size long rows first, then take seq_len columns at a time, so the state of "
-                "row b can be carried to row b of the next batch.")
+            if not np.all(steps == 1):
+                fail(f"make_lm_batches (length {length}, batch_size {n}, seq_len {t})",
+                     f"row {b} does not continue from one batch to the next: it jumps at column "
+                     f"{int(np.argmax(steps != 1)) + 1}.", "Cut the stream into batch_size long rows first, then "
+                     "take seq_len columns at a time, so the state of row b can be carried to row b of the next "
+                     "batch.", diagnosis)
 
 
 @pytest.mark.points(1)
 def test_make_lm_batches_lose_and_repeat_nothing(student):
     for length, n, t in CASES:
-        batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
-        _check_shapes(batches, n, t)
+        batches, diagnosis = make_batches(student, length, n, t)
+        _check_shapes(batches, n, t, diagnosis)
         xs, ys = _rows(batches)
         seen = np.concatenate([xs.ravel(), ys[:, -1]])
         assert len(np.unique(xs)) == xs.size, (

@@ -4,11 +4,33 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
+from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail, hint_of
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
-from grader.suites.a4_next_char.checks import cross_entropy_bits, losses, seed_torch
-from grader.suites.a4_next_char.models import CountingLM, ElmanLM, GatedLM, RecordingLM
-from grader.grading.testing import assert_array, assert_close, expect_raises
+from grader.suites.a4_next_char.checks import ASSIGNMENT, losses, seed_torch
+from grader.suites.a4_next_char.reference import (CountingLM, ElmanLM, GatedLM, RecordingLM, as_module,
+                                                  cross_entropy_bits)
+
+
+def known_halves(model, cell, x):
+    """The halves test with a CharLM of ours (the reference's or a mutant's) carrying the student's weights
+    (read from the worker the first time they are needed): (whole, first half, second half) logits."""
+    state = []
+
+    def run(nc):
+        if not state:
+            state.append({k: torch.from_numpy(np.array(v)) for k, v in model.state_dict().items()})
+        ours = nc.CharLM(13, cell=cell)
+        ours.load_state_dict(state[0])
+        ours.eval()
+        ids = torch.from_numpy(x)
+        whole, _ = ours(ids)
+        first, carried = ours(ids[:, :6])
+        second, _ = ours(ids[:, 6:], carried)
+        return whole, first, second
+
+    return run
 
 
 @pytest.mark.points(2)
@@ -26,12 +48,16 @@ def test_char_lm_cells_and_state(student):
                      hint="forward returns logits (N, T, V) with batch_first=True.")
         first, state = forward(Tensor(x[:, :6]))
         second, _ = forward(Tensor(x[:, 6:]), state)
-        assert_array(first, shape=(4, 6, 13), what=f'CharLM(13, cell="{cell}") logits of the first half')
-        assert_array(second, shape=(4, 6, 13), what=f'CharLM(13, cell="{cell}") logits of the second half')
+        diagnosis = Diagnosis(ASSIGNMENT, "next_char", got=(whole, first, second), rtol=1e-4, atol=1e-5,
+                              run=known_halves(model, cell, x), uses=("CharLM",))
+        assert_array(first, shape=(4, 6, 13), what=f'CharLM(13, cell="{cell}") logits of the first half',
+                     diagnosis=diagnosis)
+        assert_array(second, shape=(4, 6, 13), what=f'CharLM(13, cell="{cell}") logits of the second half',
+                     diagnosis=diagnosis)
         assert_close(np.concatenate([first, second], axis=1), whole, rtol=1e-4, atol=1e-5, check_dtype=False,
                      what=f'cell="{cell}": logits of two halves with the state carried vs one call',
                      hint="forward(x, state) must start from the given state and return the state after "
-                          "the last step.")
+                          "the last step.", diagnosis=diagnosis)
         # The second half read from a zero state: a fresh model's logits move by 0.06 or more when the
         # state of the first half is dropped (reference, model and data seeds 0..19, all three cells).
         cold, _ = forward(Tensor(x[:, 6:]))
@@ -73,7 +99,7 @@ def test_initial_loss_close_to_ln_v(student):
             "default-initialised layers?")
 
 
-# The grader's models (grader/suites/a4_next_char/models.py): their logits are computed here, on
+# The grader's models (grader/suites/a4_next_char/reference.py): their logits are computed here, on
 # the whole stream in one call, and bits_per_char must agree with them. The last remembers
 # every character since the start, so a state reset at any chunk boundary shows.
 BITS_CASES = [
@@ -96,14 +122,14 @@ def test_bits_per_char_agrees_with_the_logits(student):
             f"bits_per_char must return a finite float, got {bits!r:.80}.")
         logits, _ = model.forward(ids[None, :-1])
         expected = cross_entropy_bits(logits[0], ids[1:])
-        hints = {expected * math.log(2): "This is the value in nats: divide by ln 2 for bits.",
-                 cross_entropy_bits(logits[0, 1:], ids[2:]): "The first prediction (of ids[1]) is missing."}
-        hint = next((h for v, h in hints.items() if math.isclose(bits, v, rel_tol=1e-4)),
-                    "Feed ids[:-1] from a zero state, carry the state from chunk to chunk (do not "
-                    "reset it), and charge -log2 p(ids[t+1]) for every t.")
-        assert math.isclose(bits, expected, rel_tol=1e-4, abs_tol=1e-6), (
-            f"bits_per_char of {name} on {length} random ids is {bits:.5f}; that model's logits give "
-            f"{expected:.5f} bits per character.\nHint: {hint}")
+        if not math.isclose(bits, expected, rel_tol=1e-4, abs_tol=1e-6):
+            fail(f"bits_per_char of {name} on {length} random ids",
+                 f"{bits:.5f}; that model's logits give {expected:.5f} bits per character.",
+                 "Feed ids[:-1] from a zero state, carry the state from chunk to chunk (do not reset it), and "
+                 "charge -log2 p(ids[t+1]) for every t.",
+                 Diagnosis(ASSIGNMENT, "next_char", got=bits, rtol=1e-4, atol=1e-6, uses=("bits_per_char",),
+                           run=lambda nc, build=build, ids=ids: nc.bits_per_char(as_module(build()),
+                                                                                 torch.from_numpy(ids))))
 
 
 @pytest.mark.points(2)
@@ -124,14 +150,14 @@ def test_training_carries_a_detached_state(student):
     if calls:
         assert calls[0]["state_is_none"], "the first batch should start from state None (zeros)."
     reset = [i for i in range(1, len(calls)) if calls[i]["state_is_none"]]
-    assert not reset, (
-        f"the state was reset to None at steps {reset}: carry the state returned by the previous batch "
-        "into the next one (row b continues row b).")
+    if reset:
+        fail("train_char_lm", f"the state was reset to None at steps {reset}.",
+             hint_of(ASSIGNMENT, "state_reset_every_batch"))
     attached = [i for i in range(1, len(calls)) if calls[i]["requires_grad"]]
-    assert not attached, (
-        f"the state given to the model at steps {attached} still requires grad: detach() it between "
-        "batches, or backpropagation runs through the whole history and the graph grows."
-        + ("\n(The next backward() then failed: " + str(failure).splitlines()[0][:200] + ")" if failure else ""))
+    if attached:
+        then = ("\n(The next backward() then failed: " + str(failure).splitlines()[0][:200] + ")" if failure else "")
+        fail("train_char_lm", f"the state given to the model at steps {attached} still requires grad.{then}",
+             hint_of(ASSIGNMENT, "state_not_detached"))
     other = [i for i in range(1, len(calls)) if not calls[i]["same_as_last"]]
     assert not other, (
         f"at steps {other} the state given to the model is not the state it returned at the step before.")

@@ -10,9 +10,10 @@ import math
 import numpy as np
 import pytest
 
+from grader.grading.testing import fail, hint_of
 from grader.sandbox import Tensor
-from grader.suites.a4_next_char.checks import (gradients_off, grammar_streams, losses, model_step, seed_torch,
-                                               streamed_bits, trigram_bits, true_entropy)
+from grader.suites.a4_next_char.checks import ASSIGNMENT, gradients_off, losses, model_step, seed_torch, streamed_bits
+from grader.suites.a4_next_char.reference import grammar_streams, trigram_bits, true_entropy
 from rnnutils.grammar import generate_corpus
 
 TRAIN_CHARS = 60_000
@@ -46,10 +47,15 @@ def test_char_lm_beats_a_trigram_on_held_out_text(student, secret_seed):
     with gradients_off(student):
         bits = streamed_bits(model_step(model), texts, index, f"CharLM({len(chars)})")
     trigram = trigram_bits(train.text, texts)
-    assert math.isfinite(bits) and bits < MAX_RATIO * trigram, (
-        f"after train_char_lm({STEPS} steps, batch {BATCH}, seq_len {SEQ_LEN}, lr {LR}) the model pays "
-        f"{bits:.3f} bits per held-out character; an order-3 n-gram of the same training text pays "
-        f"{trigram:.3f} and the true entropy is {true_entropy(heldout):.3f}. The model must reach "
-        f"{MAX_RATIO:.0%} of the n-gram. Training loss went from {history[0]:.3f} to {history[-1]:.3f} "
-        "bits: if it fell but held-out bits did not, check that y is x shifted by one; if it did not "
-        "fall, check zero_grad / backward / clip / step and the learning rate.")
+    if not (math.isfinite(bits) and bits < MAX_RATIO * trigram):
+        # A model that learns ends far below where it started; one whose last losses stay within 10% of its
+        # first was never updated. Reference, secret seeds 0, 1 and the default: mean of the last 10 losses /
+        # mean of the first 10 = 0.18 (2.9-3.0 bits -> 0.53-0.54); mutant no_optimizer_step: 1.00.
+        stuck = np.mean(history[-10:]) > 0.9 * np.mean(history[:10])
+        fail(f"after train_char_lm({STEPS} steps, batch {BATCH}, seq_len {SEQ_LEN}, lr {LR})",
+             f"the model pays {bits:.3f} bits per held-out character; an order-3 n-gram of the same training text "
+             f"pays {trigram:.3f} and the true entropy is {true_entropy(heldout):.3f}. The model must reach "
+             f"{MAX_RATIO:.0%} of the n-gram. Training loss went from {history[0]:.3f} to {history[-1]:.3f} bits.",
+             hint_of(ASSIGNMENT, "no_optimizer_step") if stuck else
+             "if the training loss fell but held-out bits did not, check that y is x shifted by one; if it did not "
+             "fall, check zero_grad / backward / clip / step and the learning rate.")

@@ -1,14 +1,68 @@
-"""The grader's own language models, handed to student code as callbacks (``student.callback``).
+"""Trusted values of the a4_next_char suite, computed in the grader: the expected examples, bits per
+character, the grammar's held-out texts and n-gram baseline, and the grader's own language models.
 
-Each model has CharLM's interface, ``forward(x, state=None) -> (logits, state)``, and is computed
-here in the grader with numpy: student code sees a torch module whose forward comes back to this
-process (see grader/sandbox/worker.py, ``GraderModule``). The grader therefore knows every output
-exactly, and the recording models also see what student code feeds them.
+The models are handed to student code as callbacks (``student.callback``). Each has CharLM's
+interface, ``forward(x, state=None) -> (logits, state)``, and is computed here in the grader with
+numpy: student code sees a torch module whose forward comes back to this process (see
+grader/sandbox/worker.py, ``GraderModule``). The grader therefore knows every output exactly, and the
+recording models also see what student code feeds them. ``as_module`` shows a model to our own code
+(the reference, a mutant) the same way, in the grader process.
 
 Shapes: N batch, T time, V vocabulary, H state size. ``x`` arrives as an integer array (N, T).
 """
 
+import math
+
 import numpy as np
+
+from rnnutils.grammar import generate_corpus
+from rnnutils.ngram import CharNGram
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def runs(lengths):
+    """Every (prefix, next letter) pair with a prefix length in ``lengths``, by length then start."""
+    return [(LETTERS[s:s + k], LETTERS[s + k]) for k in lengths for s in range(len(LETTERS) - k)]
+
+
+def cross_entropy_bits(logits, targets):
+    """Mean -log2 softmax(logits)[target]. logits (L, V), targets (L,) ints."""
+    return float(np.mean(bits_each(logits, targets)))
+
+
+def bits_each(logits, targets):
+    """-log2 softmax(logits)[target] for every row, in float64. logits (L, V), targets (L,)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    top = logits.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(logits - top).sum(axis=1)) + top[:, 0]
+    return (log_norm - logits[np.arange(len(targets)), targets]) / math.log(2)
+
+
+def grammar_streams(secret_seed, purpose, count, chars_each):
+    """``count`` independent held-out texts of the grammar (each starts a text, as a document does).
+
+    Their seeds are drawn from ``(secret_seed, purpose)``, so that neighbouring secret seeds share
+    no text and a test's texts differ from a notebook check's.
+    """
+    seeds = np.random.SeedSequence([secret_seed % (1 << 63), purpose]).generate_state(count)
+    return [generate_corpus(chars_each, seed=int(s)) for s in seeds]
+
+
+def trigram_bits(train_text, texts):
+    """Order-3 n-gram of ``train_text``: its bits per predicted character over ``texts``."""
+    model = CharNGram(3).fit(train_text)
+    total = sum(model.bits_per_char(t) * (len(t) - 1) for t in texts)
+    return total / sum(len(t) - 1 for t in texts)
+
+
+def true_entropy(corpora):
+    """The grammar's exact bits per character over the corpora."""
+    return -sum(c.log2_prob for c in corpora) / sum(len(c.text) for c in corpora)
+
+
+# ---------------------------------------------------------------------------------------------
+# The grader's own language models
 
 
 def _ids(x, vocab_size):
@@ -169,3 +223,39 @@ class RecordingLM:
         new_state = tuple(self.rng.standard_normal((1, n, self.hidden)).astype(np.float32) for _ in range(2))
         self.last_state = new_state
         return logits, new_state
+
+
+def _to_torch(value):
+    import torch
+
+    if type(value) is np.ndarray:
+        return torch.from_numpy(value.copy())
+    if type(value) in (tuple, list):
+        return type(value)(_to_torch(v) for v in value)
+    return value
+
+
+def _to_numpy(value):
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if type(value) in (tuple, list):
+        return type(value)(_to_numpy(v) for v in value)
+    return value
+
+
+def as_module(model):
+    """One of these models as a torch module of the grader process, the way a worker shows it to student
+    code (numpy in, tensors out), so that our own code (the reference, a mutant) can run on it here."""
+    import torch
+
+    class Local(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.zeros(()))   # so that an optimiser has something to step
+
+        def forward(self, *args, **kwargs):
+            return _to_torch(model.forward(*_to_numpy(args), **{k: _to_numpy(v) for k, v in kwargs.items()}))
+
+    return Local()
