@@ -91,7 +91,10 @@ def cpu_burners(count=None):
     """Processes that spin on the CPU while the block runs (default: two per core), for tests that must
     hold on a busy machine. Timings never go into assertions; outcomes must not change."""
     count = count or 2 * (os.cpu_count() or 1)
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    # each in a session of its own: the scheduler shares CPUs between sessions first, and every sandboxed
+    # worker has its own session, so burners in the test's session would hardly slow a worker
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+               for _ in range(count)]
     try:
         yield burners
     finally:

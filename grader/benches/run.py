@@ -38,6 +38,7 @@ def run_bench(runs=3, out=Path("build/bench.md"), only=None):
         if importlib.util.find_spec(f"grader.benches.{name}") is not None:
             module = importlib.import_module(f"grader.benches.{name}")
             sections.append(module.run().strip())
+    sections.append(importlib.import_module("grader.benches.time_limits").run(names).strip())
     if only is None:
         sections.append(importlib.import_module("grader.benches.roster").run().strip())
     text = "\n\n".join(sections) + "\n"
