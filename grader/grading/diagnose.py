@@ -221,6 +221,23 @@ def _isolated():
         np.random.set_state(numpy_state)
 
 
+@dataclass(frozen=True)
+class Raised:
+    """An output that is an exception: the qualified name of its class (e.g. "builtins.ValueError")."""
+
+    exc_type: str
+
+
+def raised(error):
+    """What a student's call that raised (a ``StudentCodeError``) gave, as an output ``same`` can compare."""
+    return Raised(error.exc_type)
+
+
+def _raised_here(exc):
+    kind = type(exc)
+    return Raised(f"{kind.__module__}.{kind.__qualname__}")
+
+
 def as_received(value):
     """``value`` as the grader would receive it from a worker: tensors as numpy arrays, numpy
     scalars as Python numbers, OrderedDicts as dicts (the worker's ``to_plain`` and the codec's
@@ -236,7 +253,7 @@ def same(a, b, *, rtol=0.0, atol=0.0):
     ``atol + rtol * |b|`` (NaN equal to NaN, infinities of the same sign equal)."""
     if type(a) is not type(b):
         return False
-    if a is None or type(a) in (bool, str):
+    if a is None or type(a) in (bool, str, Raised):
         return a == b
     if type(a) in (int, float):
         if a == b:
@@ -277,11 +294,18 @@ def record_of(record):
 
 
 def _output(module, run):
-    """``run(module)`` as received data, or a marker when it raises or returns something else."""
+    """``run(module)`` as received data; ``Raised`` when it raises; a marker when it returns something
+    that is not plain data."""
+    from grader.sandbox.codec import WireError
+
     try:
         with _isolated():
-            return as_received(run(module))
-    except Exception:  # noqa: BLE001 - a mutant that raises on these inputs is not the one
+            value = run(module)
+    except Exception as exc:  # noqa: BLE001 - an exception is an output too, matched by its class
+        return _raised_here(exc)
+    try:
+        return as_received(value)
+    except WireError:
         return _NOTHING
 
 
@@ -296,7 +320,9 @@ def find_mutant(assignment, call, args=(), kwargs=None, *, got, rtol=0.0, atol=0
     - call: "module.function" (e.g. "cells.rnn_cell"), called with deep copies of ``args`` and
       ``kwargs``; or "module" with ``run``, a function of the module that returns the output (for
       a sequence of calls, e.g. a forward pass and then its backward pass).
-    - got: what the student's code gave, as plain data, in the form ``run`` returns.
+    - got: what the student's code gave, as plain data, in the form ``run`` returns (``raised(error)``
+      when the student's call raised: then a mutant that raises an exception of the same class on
+      these inputs, where the reference does not, is the match).
     - rtol, atol: the check's tolerance.
     - uses: the module's top-level names the call runs (only mutants that change code they may run
       are tried); with "module.function" it defaults to that function, with ``run`` to every name.
@@ -314,12 +340,18 @@ def find_mutant(assignment, call, args=(), kwargs=None, *, got, rtol=0.0, atol=0
     elif run is None:
         raise TypeError("call='module' needs run, a function of the module")
     target = f"{module_name}.py"
+    if not (SOLUTIONS / assignment / target).is_file():
+        return None
     candidates = relevant_mutants(assignment, target, uses)
     if not candidates:
         return None
     reference = _output(solution_module(assignment, target), run)
     for mutant in candidates:
-        output = _output(solution_module(assignment, target, mutant), run)
+        try:
+            module = solution_module(assignment, target, mutant)
+        except (MutantError, SyntaxError):   # a stale mutant (tests/test_mutants.py reports it) names nothing
+            continue
+        output = _output(module, run)
         if output is _NOTHING or (reference is not _NOTHING and same(output, reference, rtol=rtol, atol=atol)):
             continue
         if same(got, output, rtol=rtol, atol=atol):

@@ -17,10 +17,11 @@ import weakref
 
 import numpy as np
 
-from grader.grading.diagnose import diagnose, hint_of, inspected, record_of, same
+from grader.grading.diagnose import diagnose, hint_of, inspected, raised, record_of, same
 
 __all__ = ["Diagnosis", "as_number", "assert_array", "assert_close", "assert_equal", "describe", "expect_raises",
-           "fail", "hint_of", "inspected", "matches", "number_or_none", "once", "record_of", "unpack"]
+           "fail", "hint_of", "inspected", "matches", "number_or_none", "once", "raised", "record_of", "student_call",
+           "unpack"]
 
 
 class Diagnosis:
@@ -41,7 +42,10 @@ class Diagnosis:
         """The HINT of the mutant the output reproduces, or None."""
         if self._hint is ...:
             request = dict(self._request)
-            self._hint = diagnose(request.pop("assignment"), request.pop("call"), **request)
+            try:
+                self._hint = diagnose(request.pop("assignment"), request.pop("call"), **request)
+            except Exception:  # noqa: BLE001 - a diagnosis that breaks must not hide the failed check
+                self._hint = None
         return self._hint
 
 
@@ -55,6 +59,23 @@ def fail(what, problem, hint=None, diagnosis=None):
     if found or hint:
         message += f"\nHint: {found or hint}"
     raise AssertionError(message)
+
+
+def student_call(function, *args, what, diagnose=None, **kwargs):
+    """``function(*args, **kwargs)``, a call into student code; when the student's code raises, a failed
+    check whose problem is the student's exception (its class, message and last lines).
+
+    ``diagnose``: a function of the output that returns a ``Diagnosis``; it is given ``raised(error)``,
+    so a mutant that raises an exception of the same class on the same inputs is named.
+    """
+    from grader.sandbox import StudentCodeError
+
+    try:
+        return function(*args, **kwargs)
+    except StudentCodeError as error:
+        text = str(error)
+        text = text if len(text) <= 2000 else text[:2000] + " ..."   # leave room for the hint
+        fail(what, f"your code raised an exception.\n{text}", diagnosis=diagnose(raised(error)) if diagnose else None)
 
 
 def describe(value):
@@ -188,10 +209,3 @@ def once(student, name, compute):
     if not ok:
         raise value
     return value
-
-
-def assert_close_or_diagnose(actual, expected, *, rtol, atol, what, candidates, hint=None):
-    """Former helper, until every suite diagnoses with ``Diagnosis``: candidates maps a hint to the
-    output of a hand-written bug."""
-    found = next((h for h, wrong in candidates.items() if matches(actual, wrong, rtol=rtol, atol=atol)), None)
-    assert_close(actual, expected, rtol=rtol, atol=atol, what=what, hint=found or hint)

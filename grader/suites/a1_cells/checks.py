@@ -8,7 +8,7 @@ import copy
 
 import numpy as np
 
-from grader.grading.testing import Diagnosis, assert_array, assert_close, fail, inspected, record_of
+from grader.grading.testing import Diagnosis, assert_array, assert_close, fail, inspected, record_of, student_call
 from grader.suites.a1_cells import reference as ref
 
 ASSIGNMENT = "a1_cells"
@@ -38,11 +38,15 @@ def check_cell(cell_function, kind, case, nonlinearity="tanh", expected=None, to
     """Call the student's cell on ``case`` and compare every output with PyTorch's (or ``expected``)."""
     args = ref.arguments(kind, case)
     kwargs = {"nonlinearity": nonlinearity} if kind == "rnn" and nonlinearity != "tanh" else {}
-    out = cell_function(*args, **kwargs)
     tolerance = tolerance or TOLERANCE[case["x"].dtype.type]
-    diagnosis = Diagnosis(ASSIGNMENT, f"cells.{kind}_cell", args, kwargs, got=out, **tolerance)
+    name = name or case_text(kind, case)
+
+    def diagnosis_of(out):
+        return Diagnosis(ASSIGNMENT, f"cells.{kind}_cell", args, kwargs, got=out, **tolerance)
+
+    out = student_call(cell_function, *args, what=name, diagnose=diagnosis_of, **kwargs)
     expected = ref.torch_step(kind, case, nonlinearity) if expected is None else expected
-    compare_cell(out, expected, kind, diagnosis, tolerance, name or case_text(kind, case))
+    compare_cell(out, expected, kind, diagnosis_of(out), tolerance, name)
 
 
 def linspace_case(kind):

@@ -32,8 +32,8 @@ def check_clip(student, grads, max_norm, what):
     if not (type(clipped) is dict and set(clipped) == set(grads)):
         fail(f"clip_grad_norm ({what})", f"clipped must be a dict with the keys {sorted(grads)}.")
     for name in grads:
-        assert_close(clipped[name], expected[name], rtol=1e-12, atol=1e-15, what=f'clip_grad_norm: clipped["{name}"] ({what})',
-                     hint=CLIP_HINT, diagnosis=diagnosis)
+        assert_close(clipped[name], expected[name], rtol=1e-12, atol=1e-15, hint=CLIP_HINT, diagnosis=diagnosis,
+                     what=f'clip_grad_norm: clipped["{name}"] ({what})')
     # Checked only now that the result is right: a function that does nothing leaves its inputs alone too.
     after = record.args_after[0] if len(record.args_after) == 2 else None
     assert type(after) is dict and after.keys() == grads.keys() and all(
