@@ -77,25 +77,36 @@ def cmd_release(args):
 
 
 def cmd_mutants(args):
-    from grader.authoring.mutants import run_mutants, survived
+    from grader.authoring.mutants import run_mutants, survived, undiagnosed
     from grader.paths import known_assignments
+
+    def tests(names):
+        shown = ", ".join(f"`{t}`" for t in names[:3])
+        return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
     failures = 0
     for name in args.assignment or known_assignments():
         results = run_mutants(name, exitfirst=args.quick)
         print(f"## Mutants of {name}: {len(results)}\n")
-        print("| mutant | suite score | caught by |\n|---|---|---|")
+        print("| mutant | suite score | caught by | diagnosed as |\n|---|---|---|---|")
         for result in results:
             if "error" in result:
-                print(f"| {result['mutant']} | ERROR | {result['error'].splitlines()[-1][:150]} |")
+                print(f"| {result['mutant']} | ERROR | {result['error'].splitlines()[-1][:150]} | |")
+                failures += 1
+                continue
+            caught = tests(result["caught_by"]) or "**nothing: not caught**"
+            if result["diagnosis"] is not True:
+                diagnosis = f"({result['diagnosis'][:120]})"
+            elif result["diagnosed_as"]:
+                named = result["diagnosed_as"]
+                diagnosis = f"{len(named)} of {len(result['caught_by'])} failure messages, e.g. `{named[0]}`"
             else:
-                caught = ", ".join(f"`{t}`" for t in result["caught_by"][:4]) or "**nothing: not caught**"
-                more = f" and {len(result['caught_by']) - 4} more" if len(result["caught_by"]) > 4 else ""
-                print(f"| {result['mutant']} | {result['score']:g} / {result['max_score']:g} | {caught}{more} |")
-            failures += survived(result)
+                diagnosis = "**no message names it**"
+            print(f"| {result['mutant']} | {result['score']:g} / {result['max_score']:g} | {caught} | {diagnosis} |")
+            failures += survived(result) or (undiagnosed(result) and not args.quick)
         print()
     if failures:
-        print(f"{failures} mutant(s) not caught or not gradable.")
+        print(f"{failures} mutant(s) not caught, not diagnosed or not gradable.")
     return 1 if failures else 0
 
 
