@@ -22,8 +22,8 @@ seconds of CPU time (``TimeLimit.cpu``): user and system time of every process o
 and the children they reaped), which the grader reads from the host's ``/proc`` while it waits
 (``ProcessTree``). A correct call on a busy machine waits longer for a CPU but uses no more CPU
 time, so it is never stopped. Code that waits (a sleep, ``input()``, a lock) uses no CPU time: a
-wall-clock backstop (``TimeLimit.wall``, by default ``WALL_FACTOR`` times the CPU limit and at
-least ``WALL_FLOOR``) stops it; neither the time the worker's main thread spent ready to run but
+wall-clock backstop (``TimeLimit.wall``, by default the CPU limit plus ``WALL_ALLOWANCE`` seconds
+of sleeping or blocking) stops it; neither the time the worker's main thread spent ready to run but
 waiting for a CPU (``/proc/<pid>/schedstat``) nor the grader's own time answering callbacks
 counts toward it. Where ``/proc`` cannot tell (not Linux), wall time stands in for CPU time.
 
@@ -48,11 +48,11 @@ from grader.sandbox.copying import copy_submission, link_feedback
 from grader.sandbox.isolation import LIMITS, launch, sandbox_mode
 
 DEFAULT_CPU_LIMIT = 20.0     # seconds of CPU time per call, when neither the Submission nor the call says
-WALL_FACTOR = 10.0           # the wall-clock backstop: this many times the CPU limit ...
-WALL_FLOOR = 120.0           # ... and never less than this (seconds)
+WALL_ALLOWANCE = 30.0        # the wall-clock backstop: the CPU limit plus this much sleeping or blocking
+                             # (time spent waiting for a CPU never counts, so a busy machine cannot reach it)
 STARTUP_CPU_LIMIT = 60.0     # starting a worker (bwrap, Python, numpy, copying the submission)
 IMPORT_CPU_LIMIT = 30.0      # importing a student module (its top-level code runs then)
-IMPORT_WALL_LIMIT = None     # None: the backstop of IMPORT_CPU_LIMIT
+IMPORT_WALL_LIMIT = 30.0     # an import that sleeps is stopped here (its top-level code needs CPU, not sleep)
 LOG_TAIL_BYTES = 2000
 MAX_MESSAGE_CHARS = 2000
 MAX_TRACEBACK_CHARS = 3000
@@ -116,12 +116,13 @@ def _cut(text, limit):
 class TimeLimit:
     """What one request may use: ``cpu`` seconds of CPU time and, as a backstop, ``wall`` seconds of waiting.
 
-    ``wall`` defaults to ``WALL_FACTOR`` times ``cpu``, and at least ``WALL_FLOOR``.
+    ``wall`` defaults to ``cpu`` plus ``WALL_ALLOWANCE``: a call may use its whole CPU time and, besides,
+    sleep or block for WALL_ALLOWANCE seconds; time spent waiting for a CPU is not counted.
     """
 
     def __init__(self, cpu, wall=None):
         self.cpu = float(cpu)
-        self.wall = float(wall) if wall is not None else max(WALL_FACTOR * self.cpu, WALL_FLOOR)
+        self.wall = float(wall) if wall is not None else self.cpu + WALL_ALLOWANCE
 
 
 try:
