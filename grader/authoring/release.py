@@ -11,6 +11,7 @@ Every error is a ReleaseError with a one-line message.
 """
 
 import filecmp
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from grader.authoring.markers import HIDDEN, SOLUTION, TEXT, MarkerError, notebook_cells, parse
 from grader.authoring.nbcourse import generate, make_course
 from grader.errors import GraderError
+from grader.grading.notebook import skipped_cell_problems
 from grader.paths import ASSIGNMENTS, SOLUTIONS, known_assignments
 
 STUB = ("# YOUR CODE HERE\n", "raise NotImplementedError()\n")
@@ -45,8 +47,9 @@ def stub_module(text, where="module"):
 
 
 def check_notebook(path, where):
-    """Raise ReleaseError if a cell of a notebook breaks the marker grammar or nbgrader's rule:
-    solution blocks only in solution cells, hidden test blocks only in grade (autograder test) cells."""
+    """Raise ReleaseError if a cell of a notebook breaks the marker grammar or nbgrader's rule (solution
+    blocks only in solution cells, hidden test blocks only in grade (autograder test) cells), or carries
+    a ``skip-in-grading`` tag that grading cannot honour (``skipped_cell_problems``)."""
     try:
         for number, (source, nbgrader) in enumerate(notebook_cells(path), start=1):
             for block in parse(source, f"{where} cell {number}"):
@@ -54,8 +57,11 @@ def check_notebook(path, where):
                 if needed and not nbgrader.get(needed):
                     raise ReleaseError(f"{where} cell {number}:{block.start}: a {block.kind} block in a cell "
                                        f"that is not an nbgrader {needed} cell")
+        problems = skipped_cell_problems(json.loads(Path(path).read_text()), str(where))
     except MarkerError as exc:
         raise ReleaseError(str(exc)) from None
+    if problems:
+        raise ReleaseError(problems[0])
 
 
 def release_notebooks(assignment, source_dir, out_dir):

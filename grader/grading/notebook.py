@@ -21,8 +21,15 @@ use ``cell_cpu_limit(assignment)`` seconds of CPU time, the whole notebook ``NOT
 cell that waits without using CPU stands under the wall-clock backstop (``TimeLimit``), the whole
 notebook under ``NOTEBOOK_WAIT_LIMIT``. A cell stopped at its limit stops the notebook (its
 namespace is gone with its worker); the feedback names the cell and the limit.
+
+Grading runs only the cells a check can depend on: the code cells up to the last test cell (what comes
+after it cannot change a score), without the locked cells the instructor tagged ``skip-in-grading``
+in the source notebook (experiments and plots whose results no later cell or check reads; the
+release refuses a tag on a cell whose names a later cell uses, see ``skipped_cell_problems``).
+Cell numbers in the feedback still count every code cell, as the student sees them.
 """
 
+import ast
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -48,6 +55,7 @@ NOTEBOOK_CPU_LIMIT = 900.0     # seconds of CPU time for all the cells and check
 NOTEBOOK_WAIT_LIMIT = 1800.0   # seconds of wall time for all of them, not counting waits for a CPU
 MAX_NOTEBOOK_BYTES = 16 << 20
 MAX_NOTE_CHARS = 600
+SKIP_TAG = "skip-in-grading"   # a locked cell's tag: grading does not run it
 
 
 @dataclass
@@ -57,12 +65,25 @@ class Cell:
     source: str
     grade_id: str = ""
     test: bool = False
+    skip: bool = False
 
 
 def _info(cell):
     metadata = cell.get("metadata") if type(cell) is dict else None
     info = metadata.get("nbgrader") if type(metadata) is dict else None
     return info if type(info) is dict else {}
+
+
+def is_skipped(cell):
+    """Whether the instructor tagged ``cell`` (a locked cell of the release) not to run at grading time."""
+    metadata = cell.get("metadata") if type(cell) is dict else None
+    tags = metadata.get("tags") if type(metadata) is dict else None
+    return type(tags) is list and SKIP_TAG in tags
+
+
+def _locked_cell(cell):
+    """A locked cell as released: what grading runs in place of the student's copy."""
+    return Cell(_source(cell), _info(cell)["grade_id"], is_test_cell(cell), is_skipped(cell))
 
 
 def _source(cell):
@@ -148,8 +169,7 @@ def cells_to_run(released, student):
         grade_id = _info(cell).get("grade_id", "")
         grade_id = grade_id if type(grade_id) is str else ""
         if grade_id in locked:
-            original = locked[grade_id]
-            order.append(Cell(_source(original), grade_id, is_test_cell(original)))
+            order.append(_locked_cell(locked[grade_id]))
         else:
             order.append(Cell(_source(cell), grade_id if grade_id in present else ""))
         present.add(grade_id)
@@ -161,11 +181,49 @@ def cells_to_run(released, student):
             continue
         before = {_info(c)["grade_id"] for c in sequence[:index]}
         positions = [i for i, c in enumerate(order) if c.grade_id in before]
-        order.insert(positions[-1] + 1 if positions else 0, Cell(_source(cell), grade_id, is_test_cell(cell)))
+        order.insert(positions[-1] + 1 if positions else 0, _locked_cell(cell))
         present.add(grade_id)
         if is_test_cell(cell):
             restored.append(grade_id)
     return order, restored
+
+
+def _names(source, context):
+    """The names a cell's code binds (``ast.Store``) or reads (``ast.Load``); IPython magics are left out."""
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+    if context is ast.Store:
+        names |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        names |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                  for a in n.names}
+    return names
+
+
+def skipped_cell_problems(notebook, where="notebook"):
+    """Why the ``skip-in-grading`` tags of a source notebook (a dict) are wrong, as messages ([] when right).
+
+    A tag belongs on a locked code cell before the last test cell, and no code cell that grading runs
+    after it may read a name it binds (grading would then fail where the student's run passes)."""
+    problems, skipped = [], []
+    code = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
+    last_test = max((i for i, c in enumerate(code) if is_test_cell(c)), default=-1)
+    for index, cell in enumerate(code):
+        label = f"{where}, code cell {index + 1} ({_info(cell).get('grade_id', 'no grade id')})"
+        if is_skipped(cell):
+            if not _info(cell).get("locked") or is_test_cell(cell):
+                problems.append(f"{label}: only a locked cell that is not a test cell may be tagged {SKIP_TAG}")
+            skipped.append((label, _names(_source(cell), ast.Store)))
+        elif index <= last_test:
+            reads = _names(_source(cell), ast.Load) - _names(_source(cell), ast.Store)   # not its own loop variables
+            for other, binds in skipped:
+                if reads & binds:
+                    problems.append(f"{label} reads {', '.join(sorted(reads & binds))}, which {other} defines; "
+                                    f"that cell is tagged {SKIP_TAG}, so grading would not define it")
+    return problems
 
 
 def cell_cpu_limit(assignment):
@@ -252,9 +310,14 @@ def run_cells(cells, checks, results, staging, secret_seed, cpu_limit=CELL_CPU_F
 
     ``cpu_limit``: seconds of CPU time per cell and per call of a check.
     """
+    last_test = max((number for number, cell in enumerate(cells, start=1) if cell.test), default=0)
     nb = Submission(staging, notebook=True, staged=True, cpu_limit=cpu_limit)
     try:
         for number, cell in enumerate(cells, start=1):
+            if number > last_test:
+                break   # nothing after the last test cell can change a score
+            if cell.skip:
+                continue
             if nb.cpu_used > NOTEBOOK_CPU_LIMIT:
                 return (f"Your notebook used more than {NOTEBOOK_CPU_LIMIT:g} s of CPU time in all; it was stopped "
                         f"before {describe_cell(number, cell)}.")
