@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -44,7 +45,7 @@ def reusable(previous, submission_hash, assignment, notebooks):
 
 
 def grade_assignment(submission, assignment, notebooks=True, secret_seed=None, previous=None):
-    """Grade one assignment folder of a submission: hidden suite, then notebook; an ``AssignmentResult``.
+    """Grade one assignment folder of a submission: hidden suite and notebook side by side; an ``AssignmentResult``.
 
     The folder is copied once, within bounds (``grader.sandbox.copy_submission``); the suite's and
     the notebook's workers start from that copy, and the result's hash is taken over it. A
@@ -65,12 +66,12 @@ def grade_assignment(submission, assignment, notebooks=True, secret_seed=None, p
         digest = content_hash(staging)
         if reusable(previous, digest, assignment, notebooks):
             return dataclasses.replace(previous, lateness=None)
-        part = AssignmentResult(suite=run_suite(assignment, staging, secret_seed, staged=True, left_out=copied),
-                                submission_hash=digest, grading_version=grading_version(assignment))
-        if notebooks:
-            part.notebook = grade_notebooks(assignment, staging, secret_seed, staged=True)
-        else:
-            part.notebook = NotebookResult(skipped=True)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"notebook-{assignment}") as side:
+            # The notebook's worker runs beside the suite's: two processes, one per core of a small runner.
+            notebook = side.submit(grade_notebooks, assignment, staging, secret_seed, staged=True) if notebooks else None
+            suite = run_suite(assignment, staging, secret_seed, staged=True, left_out=copied)
+            part = AssignmentResult(suite=suite, submission_hash=digest, grading_version=grading_version(assignment),
+                                    notebook=notebook.result() if notebook else NotebookResult(skipped=True))
     if missing:
         part.feedback = f"The folder {assignment}/ is missing from the submission; it was graded as empty."
     elif copied.notes():
