@@ -4,6 +4,7 @@
 #   make test-fast the tests not marked slow (no grading of whole submissions, no notebooks): under a minute
 #   make release   regenerate assignments/ from solutions/
 #   make bench     grading time and each assignment's bench, written to build/bench.md
+#   make bench-steady  the whole reference graded 10 times under 4 CPU burners: full marks every time?
 #   make lectures  execute the lectures and build HTML pages and slides into build/lectures/
 
 PYTHON_SYSTEM ?= python3
@@ -20,7 +21,7 @@ ifneq ($(strip $(shell cat $(STAMP) 2>/dev/null)),$(INSTALL_SUM))
 .PHONY: $(STAMP)
 endif
 
-.PHONY: setup grade test test-fast release bench lectures mutants clean
+.PHONY: setup grade test test-fast release bench bench-steady lectures mutants clean
 
 setup: $(STAMP)
 
@@ -49,6 +50,9 @@ mutants: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m grader bench --out build/bench.md
+
+bench-steady: $(STAMP)
+	$(PY) -m grader bench --steady 10 --burners 4 --out build/bench-steady.md
 
 lectures: $(STAMP)
 	$(PY) lectures/build.py --out build/lectures

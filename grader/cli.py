@@ -385,9 +385,13 @@ def cmd_not_graded(args):
 
 
 def cmd_bench(args):
-    from grader.benches.run import run_bench
+    from grader.benches.run import run_bench, run_steady
 
-    print(run_bench(runs=args.runs, out=Path(args.out), only=args.assignment or None))
+    if args.steady:
+        text = run_steady(args.steady, args.burners, Path(args.out or "build/bench-steady.md"), args.assignment or None)
+        print(text)
+        return 0 if f"Full marks in {args.steady} of {args.steady} runs." in text else 1
+    print(run_bench(runs=args.runs, out=Path(args.out or "build/bench.md"), only=args.assignment or None))
     return 0
 
 
@@ -503,8 +507,12 @@ def setup_not_graded(cmd):
 
 
 def setup_bench(cmd):
-    cmd.add_argument("--runs", type=int, default=3)
-    cmd.add_argument("--out", default="build/bench.md")
+    cmd.add_argument("--runs", type=int, default=3, help="gradings per median (default 3)")
+    cmd.add_argument("--out", help="Markdown file (default build/bench.md, or build/bench-steady.md with --steady)")
+    cmd.add_argument("--steady", type=int, metavar="N", default=0,
+                     help="instead: grade the whole reference N times in a row under --burners CPU burners; exit 1 "
+                          "unless every run gives full marks")
+    cmd.add_argument("--burners", type=int, default=4, help="CPU burners for --steady (default 4)")
 
 
 def setup_nothing(cmd):

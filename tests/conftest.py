@@ -6,11 +6,11 @@ well. `make test-fast` runs every test not marked slow; a test is slow when it g
 executes notebooks or takes more than a few seconds otherwise.
 """
 
-import contextlib
 import os
 import subprocess
 import sys
 
+from grader.benches.load import cpu_burners  # noqa: F401 - tests import it from here
 from grader.paths import REPO
 
 # A course with a1_cells only, due 2027-03-01 12:00 UTC: "last-before-due", 15 minutes' grace,
@@ -84,20 +84,3 @@ def shared_folder(tmp_path_factory, name):
     """A folder shared by the xdist workers of this run (each run has its own)."""
     base = tmp_path_factory.getbasetemp()
     return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
-
-
-@contextlib.contextmanager
-def cpu_burners(count=None):
-    """Processes that spin on the CPU while the block runs (default: two per core), for tests that must
-    hold on a busy machine. Timings never go into assertions; outcomes must not change."""
-    count = count or 2 * (os.cpu_count() or 1)
-    # each in a session of its own: the scheduler shares CPUs between sessions first, and every sandboxed
-    # worker has its own session, so burners in the test's session would hardly slow a worker
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
-               for _ in range(count)]
-    try:
-        yield burners
-    finally:
-        for burner in burners:
-            burner.kill()
-            burner.wait()

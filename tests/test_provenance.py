@@ -18,7 +18,8 @@ import pytest
 from grader.records.gradebook import record, rows
 from grader.paths import REPO
 from grader.records.results import report_from_dict
-from tests.conftest import cpu_burners, fake_report
+from grader.benches.load import cpu_burners
+from tests.conftest import fake_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 A1 = "a1_cells"

@@ -32,6 +32,7 @@ Cell numbers in the feedback still count every code cell, as the student sees th
 import ast
 import importlib.util
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -248,8 +249,8 @@ def run_check(check, nb, secret_seed):
     return True, ""
 
 
-def grade_notebook(assignment, source_path, staging, secret_seed):
-    """Grade one notebook of a staged submission; return ``(cells, manual, notes)``."""
+def grade_notebook(assignment, source_path, staging, secret_seed, timings=None):
+    """Grade one notebook of a staged submission; return ``(cells, manual, notes)`` (``timings``: see ``run_cells``)."""
     source = json.loads(source_path.read_text())
     tests, manual = points(source)
     checks = load_checks(assignment)
@@ -273,7 +274,7 @@ def grade_notebook(assignment, source_path, staging, secret_seed):
     if restored:
         notes.append(f"Test cell(s) {', '.join(restored)} were missing from {source_path.name}; they were put back "
                      "and run. Never delete the notebook's test cells.")
-    stopped = run_cells(cells, checks, results, staging, secret_seed, cell_cpu_limit(assignment))
+    stopped = run_cells(cells, checks, results, staging, secret_seed, cell_cpu_limit(assignment), timings)
     if stopped:
         notes.append(stopped)
         for result in results.values():
@@ -305,10 +306,16 @@ def stopped_at_limit(number, cell, exc):
             "not run.")
 
 
-def run_cells(cells, checks, results, staging, secret_seed, cpu_limit=CELL_CPU_FLOOR):
+def _add_time(timings, stage, start):
+    if timings is not None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def run_cells(cells, checks, results, staging, secret_seed, cpu_limit=CELL_CPU_FLOOR, timings=None):
     """Run the cells in one notebook worker, checking each test cell after it; return why it stopped ('').
 
-    ``cpu_limit``: seconds of CPU time per cell and per call of a check.
+    ``cpu_limit``: seconds of CPU time per cell and per call of a check. ``timings``: a dict to which the
+    wall seconds of running cells ("cells", the worker's start included) and checks ("checks") are added.
     """
     last_test = max((number for number, cell in enumerate(cells, start=1) if cell.test), default=0)
     nb = Submission(staging, notebook=True, staged=True, cpu_limit=cpu_limit)
@@ -326,12 +333,15 @@ def run_cells(cells, checks, results, staging, secret_seed, cpu_limit=CELL_CPU_F
                         f"{describe_cell(number, cell)}.")
             # The cell's backstop (and its checks'), within what is left of the notebook's.
             nb.wall_limit = min(TimeLimit(cpu_limit).wall, max(1.0, NOTEBOOK_WAIT_LIMIT - nb.waited))
+            start = time.perf_counter()
             try:
                 error = nb.run_cell(cell.source, timeout=cpu_limit)
             except CallTimeout as exc:
                 return stopped_at_limit(number, cell, exc)
             except SubmissionFailure as exc:
                 return f"Your notebook stopped at code cell {number}: {_note(exc)}"
+            finally:
+                _add_time(timings, "cells", start)
             if not cell.test or cell.grade_id not in results or results[cell.grade_id].get("_done"):
                 continue
             result = results[cell.grade_id]
@@ -340,7 +350,9 @@ def run_cells(cells, checks, results, staging, secret_seed, cpu_limit=CELL_CPU_F
             if check is None:
                 result["feedback"] = "This cell has no check in the grader; tell your instructor."
                 continue
+            start = time.perf_counter()
             passed, message = run_check(check, nb, secret_seed)
+            _add_time(timings, "checks", start)
             if passed:
                 result["points"] = result["max_points"]
             else:
@@ -357,11 +369,13 @@ def run_cells(cells, checks, results, staging, secret_seed, cpu_limit=CELL_CPU_F
             result.pop("_done", None)
 
 
-def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
+def grade_notebooks(assignment, folder, secret_seed=None, staged=False, timings=None):
     """Grade the notebooks of one assignment folder; return its ``NotebookResult``.
 
-    ``staged``: ``folder`` is already a bounded copy; otherwise one is made here.
+    ``staged``: ``folder`` is already a bounded copy; otherwise one is made here. ``timings``: a dict to
+    which wall seconds are added per stage ("cells", "checks", see ``run_cells``; "total").
     """
+    start = time.perf_counter()
     import tempfile
 
     from grader.grading.suite import secret_seed_from_env
@@ -379,7 +393,7 @@ def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
             folder = staging
         notes = []
         for source in sources:
-            cells, manual, more = grade_notebook(assignment, source, folder, seed)
+            cells, manual, more = grade_notebook(assignment, source, folder, seed, timings)
             part.cells += [CellResult(c["name"], c["points"], c["max_points"], c["feedback"]) for c in cells]
             part.manual_max_score += manual
             notes += more
@@ -388,4 +402,5 @@ def grade_notebooks(assignment, folder, secret_seed=None, staged=False):
             notes.append(f"Notebook check `{cell.name.split(':')[-1]}` ({cell.points:g}/{cell.max_points:g}): "
                          f"{_note(cell.feedback)}")
     part.feedback = "\n".join(notes)
+    _add_time(timings, "total", start)
     return part
