@@ -1,5 +1,9 @@
 """Feedback pages: one HTML page per student and assignment, from the reports in the gradebook.
 
+``feedback_page`` turns a report into a ``Page`` (its title, paragraphs, notes and tables as plain
+text); ``page_html`` renders it here, ``grader.records.feedback_markdown`` as Markdown for the
+student's repository, so both say the same thing in the same words.
+
 A page shows the score, the lateness of the graded submission (its commit, when it came and from which
 time source, the due date or the student's extension, the raw score and the penalty), every hidden-suite
 test with its points
@@ -12,6 +16,7 @@ saying why; with a roster, so does a roster student the gradebook holds nothing 
 """
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.records import gradebook as book
@@ -23,88 +28,160 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}.pass{color:#176b2c}.fa
 .note{background:#fff6d5;padding:.5rem 1rem;border-left:4px solid #e0b000}pre{white-space:pre-wrap;margin:0}"""
 
 
-def _e(value):
-    return html.escape(str(value), quote=True)
+# ---------------------------------------------------------------------------------------------
+# The page as data: what it says, in which order; ``page_html`` and ``feedback_markdown`` render it.
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of text and how it is shown: "" plain, "strong", "code", "pass", "fail" or "pre" (kept lines)."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a page: "heading", "text" or "note" (``spans``), or "table" (``header`` and ``rows``).
+
+    ``rows`` holds one tuple of cells per row, each cell a tuple of ``Span``.
+    """
+
+    kind: str
+    spans: tuple = ()
+    header: tuple = ()
+    rows: tuple = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """The feedback of one student's assignment: a title (after the assignment's name) and blocks."""
+
+    student: str
+    assignment: str
+    title: str
+    blocks: tuple
 
 
 def _points(score, max_score):
     return f"{score:g} / {max_score:g}"
 
 
-def _head(student, assignment, title):
-    return ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{_e(assignment)}: feedback for {_e(student)}</title><style>{STYLE}</style></head><body>",
-            f"<h1>{_e(assignment)}: {_e(title)}</h1>"]
+def _text(*spans):
+    return Block("text", tuple(Span(s) if isinstance(s, str) else s for s in spans))
+
+
+def _note(*spans):
+    return Block("note", tuple(Span(s) if isinstance(s, str) else s for s in spans))
+
+
+def lateness_spans(lateness, part):
+    """What a page says about which submission was graded, when it came, and the penalty (spans)."""
+    spans = [Span(f"{lateness.note} ")]
+    if lateness.commit:
+        spans += [Span("Graded commit: "), Span(lateness.commit[:10], "code"),
+                  Span(f", submitted {lateness.submitted_at}. ")]
+    if lateness.due:
+        spans.append(Span(f"Due {lateness.due}" + (f"; your extension: {lateness.extension}. "
+                                                    if lateness.extension else ". ")))
+    if lateness.time_source:
+        spans.append(Span(f"Time source: {lateness.time_source}. "))
+    if lateness.penalty and lateness.status != "not-submitted":
+        spans.append(Span(f"Score before the penalty: {part.raw_score:g}; penalty {lateness.penalty:.0%}. "))
+    return tuple(Span(s.text.rstrip(), s.style) if i == len(spans) - 1 else s for i, s in enumerate(spans))
+
+
+def feedback_page(student, assignment, report):
+    """The ``Page`` of one student's assignment from its ``Report`` (None: no report reached the gradebook)."""
+    if report is None:
+        return Page(student, assignment, "not graded", (
+            _text("Student ", Span(student, "strong"), "."),
+            _note("No report of yours reached the gradebook for this assignment. Ask your instructor: "
+                  "your repository may be missing from the roster, or its grading failed.")))
+    part = report.assignments[assignment]
+    if not part.graded:
+        return Page(student, assignment, "not graded", (
+            _text("Student ", Span(student, "strong"), f", {report.graded_at}."),
+            _note(f"This assignment could not be graded: {part.reason}")))
+    suite, notebook = part.suite, part.notebook
+    blocks = [_text("Student ", Span(student, "strong"), f", graded {report.graded_at}.")]
+    if part.lateness is not None:
+        blocks.append(Block("note", lateness_spans(part.lateness, part)))
+    if part.feedback:
+        blocks.append(_note(part.feedback))
+
+    failed = [t for t in suite.tests if not t.passed]
+    blocks += [Block("heading", (Span(f"Hidden tests: {_points(suite.score, suite.max_score)}"),)),
+               _text(f"{len(suite.tests) - len(failed)} of {len(suite.tests)} tests passed.")]
+    blocks.append(Block("table", header=("test", "points", "result", "message"), rows=tuple(
+        ((Span(t.name, "code"),), (Span(_points(t.points, t.max_points)),),
+         (Span("passed", "pass") if t.passed else Span("failed", "fail"),),
+         () if t.passed else (Span(t.feedback, "pre"),))
+        for t in suite.tests)))
+
+    blocks.append(Block("heading", (Span("Notebook"),)))
+    if notebook.skipped:
+        blocks.append(_text("The notebook was not graded in this run."))
+    else:
+        manual = notebook.manual_max_score
+        written = f" Written answers ({manual:g} points) are graded by hand." if manual else ""
+        blocks.append(_text(f"Autograded cells: {_points(notebook.score, notebook.max_score)}.{written}"))
+        if notebook.feedback:
+            blocks.append(_note(notebook.feedback))
+        if notebook.cells:
+            blocks.append(Block("table", header=("cell", "points", "message"), rows=tuple(
+                ((Span(c.name, "code"),), (Span(_points(c.points, c.max_points)),), (Span(c.feedback, "pre"),))
+                for c in notebook.cells)))
+    return Page(student, assignment, part_title(part), tuple(blocks))
+
+
+def part_title(part):
+    """The title of a graded assignment's page: its score."""
+    return _points(part.score, part.max_score)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+def _e(value):
+    return html.escape(str(value), quote=True)
+
+
+HTML_SPANS = {"": "{}", "strong": "<strong>{}</strong>", "code": "<code>{}</code>",
+              "pass": '<span class="pass">{}</span>', "fail": '<span class="fail">{}</span>', "pre": "<pre>{}</pre>"}
+
+
+def _spans_html(spans):
+    return "".join(HTML_SPANS[span.style].format(_e(span.text)) for span in spans)
+
+
+def page_html(page):
+    """A ``Page`` as a standalone HTML document (a string); every text is escaped."""
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{_e(page.assignment)}: feedback for {_e(page.student)}</title><style>{STYLE}</style></head><body>",
+           f"<h1>{_e(page.assignment)}: {_e(page.title)}</h1>"]
+    for block in page.blocks:
+        if block.kind == "heading":
+            out.append(f"<h2>{_spans_html(block.spans)}</h2>")
+        elif block.kind == "text":
+            out.append(f"<p>{_spans_html(block.spans)}</p>")
+        elif block.kind == "note":
+            out.append(f'<p class="note">{_spans_html(block.spans)}</p>')
+        else:
+            out.append("<table><tr>" + "".join(f"<th>{_e(name)}</th>" for name in block.header) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{_spans_html(cell)}</td>" for cell in row) + "</tr>" for row in block.rows]
+            out.append("</table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
 
 
 def missing_page(student, assignment):
-    """The page of a roster student the gradebook holds no report of."""
-    return "\n".join(_head(student, assignment, "not graded") + [
-        f"<p>Student <strong>{_e(student)}</strong>.</p>",
-        '<p class="note">No report of yours reached the gradebook for this assignment. Ask your instructor: '
-        "your repository may be missing from the roster, or its grading failed.</p>", "</body></html>"]) + "\n"
-
-
-def lateness_html(lateness, part):
-    """The paragraph on which submission was graded, when it came, and the penalty."""
-    if lateness is None:
-        return ""
-    facts = []
-    if lateness.commit:
-        facts.append(f"Graded commit: <code>{_e(lateness.commit[:10])}</code>, submitted {_e(lateness.submitted_at)}.")
-    if lateness.due:
-        due = f"Due {_e(lateness.due)}"
-        facts.append(due + (f"; your extension: {_e(lateness.extension)}." if lateness.extension else "."))
-    if lateness.time_source:
-        facts.append(f"Time source: {_e(lateness.time_source)}.")
-    if lateness.penalty and lateness.status != "not-submitted":
-        facts.append(f"Score before the penalty: {_e(f'{part.raw_score:g}')}; penalty {_e(f'{lateness.penalty:.0%}')}.")
-    return f'<p class="note">{_e(lateness.note)} {" ".join(facts)}</p>'
+    """The HTML page of a roster student the gradebook holds no report of."""
+    return page_html(feedback_page(student, assignment, None))
 
 
 def render_page(student, assignment, report):
     """The HTML feedback page of one student's assignment (a string) from its ``Report``."""
-    part = report.assignments[assignment]
-    if not part.graded:
-        return "\n".join(_head(student, assignment, "not graded") + [
-            f"<p>Student <strong>{_e(student)}</strong>, {_e(report.graded_at)}.</p>",
-            f'<p class="note">This assignment could not be graded: {_e(part.reason)}</p>', "</body></html>"]) + "\n"
-    suite, notebook = part.suite, part.notebook
-    out = _head(student, assignment, _points(part.score, part.max_score))
-    out.append(f"<p>Student <strong>{_e(student)}</strong>, graded {_e(report.graded_at)}.</p>")
-    out.append(lateness_html(part.lateness, part))
-    if part.feedback:
-        out.append(f'<p class="note">{_e(part.feedback)}</p>')
-
-    failed = [t for t in suite.tests if not t.passed]
-    out += [f"<h2>Hidden tests: {_e(_points(suite.score, suite.max_score))}</h2>",
-            f"<p>{len(suite.tests) - len(failed)} of {len(suite.tests)} tests passed.</p>",
-            "<table><tr><th>test</th><th>points</th><th>result</th><th>message</th></tr>"]
-    for test in suite.tests:
-        verdict = '<span class="pass">passed</span>' if test.passed else '<span class="fail">failed</span>'
-        message = "" if test.passed else f"<pre>{_e(test.feedback)}</pre>"
-        out.append(f"<tr><td><code>{_e(test.name)}</code></td>"
-                   f"<td>{_e(_points(test.points, test.max_points))}</td><td>{verdict}</td><td>{message}</td></tr>")
-    out.append("</table>")
-
-    out.append("<h2>Notebook</h2>")
-    if notebook.skipped:
-        out.append("<p>The notebook was not graded in this run.</p>")
-    else:
-        manual = notebook.manual_max_score
-        written = f" Written answers ({manual:g} points) are graded by hand." if manual else ""
-        out.append(f"<p>Autograded cells: {_e(_points(notebook.score, notebook.max_score))}.{_e(written)}</p>")
-        if notebook.feedback:
-            out.append(f'<p class="note">{_e(notebook.feedback)}</p>')
-        if notebook.cells:
-            out.append("<table><tr><th>cell</th><th>points</th><th>message</th></tr>")
-            for cell in notebook.cells:
-                out.append(f"<tr><td><code>{_e(cell.name)}</code></td>"
-                           f"<td>{_e(_points(cell.points, cell.max_points))}</td>"
-                           f"<td><pre>{_e(cell.feedback)}</pre></td></tr>")
-            out.append("</table>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    return page_html(feedback_page(student, assignment, report))
 
 
 def page_path(out_dir, student, assignment):
