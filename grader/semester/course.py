@@ -1,5 +1,5 @@
 """The course configuration, ``course.toml``: assignments with due dates and points, the late rule,
-the roster, the students' extensions and the student template repository.
+the roster, the students' extensions, the student template repository and the delivery of feedback.
 
 Every problem is a ``CourseError`` whose message is one line naming the file and the key, e.g.
 ``course.toml: assignments.a1_cells.due: needs a time zone (write 2027-03-01T23:59:00+01:00)``.
@@ -20,6 +20,9 @@ from grader.paths import REPO
 DEFAULT_COURSE = Path(os.environ.get("GRADER_COURSE", REPO / "course.toml"))
 POLICIES = ("last-before-due", "penalty")
 REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+DELIVERY_MODES = ("off", "branch")
+BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*")
+STUDENT_BRANCHES = ("main", "master")     # the students' own work: never a delivery branch
 
 
 class CourseError(GraderError, ValueError):
@@ -44,6 +47,21 @@ class LateRule:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """Whether and where feedback pages and published solutions reach the students (``[feedback]``).
+
+    - mode "off" (the default): feedback stays in the instructor's artifact.
+    - mode "branch": ``python -m grader deliver`` pushes each student's pages (one Markdown file per
+      assignment) to ``branch`` of the student's own repository, and, with ``solutions``, every
+      solution whose late window has closed into ``solutions/<assignment>/`` of the same branch.
+    """
+
+    mode: str = "off"
+    branch: str = "feedback"
+    solutions: bool = True
+
+
+@dataclass(frozen=True)
 class Assignment:
     name: str
     due: datetime.datetime
@@ -59,6 +77,7 @@ class Course:
     late: LateRule
     assignments: dict = field(default_factory=dict)
     extensions: dict = field(default_factory=dict)   # {(student, assignment): extended due date}
+    delivery: Delivery = field(default_factory=Delivery)
 
     def assignment(self, name):
         """The configured assignment ``name``; CourseError when it is not in the file."""
@@ -149,7 +168,7 @@ def _due(table, prefix, path):
 def parse_course(data, path, known=None):
     """Build a ``Course`` from the parsed TOML ``data`` of ``path``; CourseError on any problem."""
     path = Path(path)
-    _no_unknown(data, {"course", "late", "assignments"}, "(top level)", path)
+    _no_unknown(data, {"course", "late", "assignments", "feedback"}, "(top level)", path)
     course = _table(data, "course", path)
     _no_unknown(course, {"name", "roster", "student_template", "extensions"}, "course", path)
     name = _string(course, "name", "course", path)
@@ -190,7 +209,26 @@ def parse_course(data, path, known=None):
     if course.get("extensions") is not None:
         extensions = read_extensions(path.parent / _string(course, "extensions", "course", path), assignments)
     return Course(path=path, name=name, roster=(path.parent / roster), student_template=template, late=rule,
-                  assignments=assignments, extensions=extensions)
+                  assignments=assignments, extensions=extensions, delivery=parse_delivery(data, path))
+
+
+def parse_delivery(data, path):
+    """The ``[feedback]`` table of course.toml as a ``Delivery`` (absent: delivery off)."""
+    table = _table(data, "feedback", path, required=False)
+    _no_unknown(table, {"deliver", "branch", "solutions"}, "feedback", path)
+    mode = table.get("deliver", "off")
+    if mode not in DELIVERY_MODES:
+        _fail(path, "feedback.deliver", f"must be one of {', '.join(DELIVERY_MODES)}, not {mode!r}")
+    branch = table.get("branch", "feedback")
+    if not isinstance(branch, str) or not BRANCH.fullmatch(branch):
+        _fail(path, "feedback.branch", f"must be a branch name (letters, digits, '_', '-', '/'), not {branch!r}")
+    if branch in STUDENT_BRANCHES:
+        _fail(path, "feedback.branch", f"{branch!r} holds the students' own work; name a branch of its own "
+                                       "(e.g. feedback)")
+    solutions = table.get("solutions", True)
+    if not isinstance(solutions, bool):
+        _fail(path, "feedback.solutions", f"must be true or false, not {solutions!r}")
+    return Delivery(mode, branch, solutions)
 
 
 def read_extensions(path, assignments):
