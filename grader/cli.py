@@ -14,6 +14,7 @@ The semester (configured in course.toml):
   feedback --out DIR                            one HTML feedback page per student and assignment
   summary                                       the class summary (Markdown) from the gradebook
   publish-solutions --assignment A --out DIR    the solutions of an assignment whose late window has closed
+  deliver --feedback [--solutions DIR]          push feedback pages and solutions to each student's repository
   student-template --out DIR                    build the student template repository's contents
   push-template BUILD --checkout DIR            commit a build into a template clone and push it
   plan                                          what a workflow run grades or publishes ($GITHUB_OUTPUT)
@@ -271,6 +272,33 @@ def cmd_publish_solutions(args):
     return 0
 
 
+def cmd_deliver(args):
+    """Push each roster student's feedback pages and/or the published solutions to a branch of their repository."""
+    from grader.semester.deliver import deliver
+    from grader.semester.github import GITHUB_URL
+
+    course = _course(args.course)
+    if not args.feedback and args.solutions is None:
+        raise UsageError("name what to deliver: --feedback (the gradebook's pages) and/or --solutions DIR")
+    if course.delivery.mode == "off":
+        print(f"feedback delivery is off in {course.path.name} ([feedback] deliver = \"branch\" turns it on): "
+              "nothing delivered")
+        return 0
+    if args.feedback and not Path(args.gradebook).is_file():
+        raise UsageError(f"no gradebook at {args.gradebook}: collect the reports first")
+    outcomes, notes = deliver(course, args.gradebook if args.feedback else None, args.solutions, _names(args.only),
+                              os.environ.get("GRADER_GITHUB_TOKEN") or None,
+                              os.environ.get("GRADER_GITHUB_URL") or GITHUB_URL, args.dry_run)
+    for note in notes:
+        print(note)
+    for outcome in outcomes:
+        print(f"{outcome.status} {outcome.student}: {outcome.detail}")
+    failed = sum(outcome.status == "failed" for outcome in outcomes)
+    if failed:
+        print(f"{failed} of {len(outcomes)} student(s) not delivered (reasons above); the others were")
+    return 1 if failed else 0
+
+
 def cmd_student_template(args):
     from grader.authoring.template import build_student_template
 
@@ -484,6 +512,14 @@ def setup_publish(cmd):
     cmd.add_argument("--force", action="store_true", help="publish even before the late window closes")
 
 
+def setup_deliver(cmd):
+    cmd.add_argument("--feedback", action="store_true", help="each student's feedback pages, from the gradebook")
+    cmd.add_argument("--solutions", metavar="DIR", help="the solutions published in DIR (publish-solutions --out): "
+                                                        "those whose late window has closed")
+    cmd.add_argument("--only", type=comma_list, action="extend", help="only these students")
+    cmd.add_argument("--dry-run", action="store_true", help="say what would change; push nothing")
+
+
 def setup_push_template(cmd):
     cmd.add_argument("build")
     cmd.add_argument("--checkout", required=True, help="a git clone of the student template repository")
@@ -535,6 +571,8 @@ COMMANDS = [
      "cmd_summary", setup_summary, ["gradebook", "course"]),
     ("publish-solutions", "publish the solutions of an assignment whose late window has closed",
      "cmd_publish_solutions", setup_publish, ["course", "assignment", "out"]),
+    ("deliver", "push feedback pages and solutions to a branch of each student's repository", "cmd_deliver",
+     setup_deliver, ["gradebook", "course"]),
     ("student-template", "build the student template repository's contents", "cmd_student_template",
      setup_nothing, ["out"]),
     ("push-template", "commit a student-template build into a clone and push it", "cmd_push_template",
