@@ -256,9 +256,9 @@ def test_no_delivered_page_shows_hidden_test_code(classroom, planted_report):
     assert run.returncode == 0, run.stdout + run.stderr
     assert deliver(classroom, "--feedback", "--only", "ada").returncode == 0
     page = shown(classroom / "repos" / "ada.git", f"{A1}.md")
+    assert PLANTED.lower() not in page.lower()
     assert "| `test_sigmoid.py::test_planted` | 0 / 1 | **failed** | sigmoid(0) looks wrong |" in page
     assert "test_sigmoid.py::test_sigmoid_known_values` | 2 / 2 | passed" in page
-    assert PLANTED not in page and PLANTED.lower() not in page
     report = report_from_dict(__import__("json").loads(planted_report.read_text()))
     assert PLANTED.lower() not in render_page("ada", A1, report).lower()
 
