@@ -13,11 +13,12 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.grading import notebook
 from grader.paths import ASSIGNMENTS, SOLUTIONS
-from grader.sandbox import CallTimeout, Submission
+from grader.sandbox import CallTimeout, Submission, WorkerCrashed
 from tests.conftest import cpu_burners, run_grader
 
 pytestmark = pytest.mark.slow  # starts sandboxed workers; the last test grades a whole submission
@@ -46,7 +47,39 @@ class Looper:
     def spin(self):
         while True:
             pass
+
+def size(array):
+    return int(array.size)
+
+def hold_the_interpreter():
+    """Leave a thread that, once the worker waits for its next request, keeps the GIL for good."""
+    import sys
+    import threading
+
+    def spin():
+        time.sleep(1.0)
+        sys.setswitchinterval(1e6)   # the main thread would ask for the GIL after 11 days
+        while True:
+            pass
+
+    threading.Thread(target=spin, daemon=True).start()
+    return True
+
+def stop_myself():
+    """Leave a thread that, once the worker waits for its next request, stops the whole process (SIGSTOP)."""
+    import os
+    import signal
+    import threading
+
+    def stop():
+        time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+    threading.Thread(target=stop, daemon=True).start()
+    return True
 '''
+# A request that cannot fit in a pipe (64 KiB): the grader writes it while the worker reads it.
+LARGE = 4_000_000   # float64 elements: 32 MB
 
 
 @pytest.fixture
@@ -162,6 +195,64 @@ def test_waiting_for_a_cpu_does_not_count_toward_the_backstop(folder):
         print(f"\nwork({n}): {alone:.2f} s CPU alone; {sub.last_cpu:.2f} s CPU and {seconds:.2f} s wall on a busy "
               f"machine, with a backstop of {sub.wall_limit:.2f} s")
         assert type(value) is int, value
+    finally:
+        sub.close()
+
+
+def test_a_large_request_on_a_busy_machine_is_sent_and_answered(folder):
+    array = np.ones(LARGE)
+    probe = Submission(folder)
+    try:
+        probe.call("mod", "size", array)
+        alone = probe.last_cpu
+    finally:
+        probe.close()
+    # Writing the request counts under the call's limits; a backstop shorter than the call's wall time on
+    # a busy machine: only the time the call ran, or waited for something else than a CPU, counts.
+    sub = Submission(folder, cpu_limit=20 * alone + 5, wall_limit=2 * alone + 1)
+    try:
+        sub.call("mod", "add", 1, 1)
+        with cpu_burners(4 * (os.cpu_count() or 1)):
+            for _ in range(3):
+                value, seconds = timed(sub.call, "mod", "size", array)
+                print(f"\nsize(32 MB): {alone:.2f} s CPU alone; {sub.last_cpu:.2f} s CPU and {seconds:.2f} s wall "
+                      f"on a busy machine, with a backstop of {sub.wall_limit:.2f} s")
+                assert value == LARGE, value
+    finally:
+        sub.close()
+
+
+def test_a_worker_that_stops_reading_is_stopped_at_its_cpu_limit(folder):
+    sub = Submission(folder, cpu_limit=1, wall_limit=60)
+    try:
+        assert sub.call("mod", "hold_the_interpreter") is True
+        time.sleep(1.5)   # the thread now holds the GIL: the worker reads the pipe no more
+        with pytest.raises(WorkerCrashed) as caught:
+            sub.call("mod", "size", np.ones(LARGE))
+        print(f"\n{caught.value}")
+        assert ("The request of `mod.size`(...) could not be sent: the worker running your code stopped reading it ("
+                in str(caught.value)), str(caught.value)
+        assert "used more than 1 s of CPU time meanwhile, its time limit; it was stopped" in str(caught.value)
+        assert sub.last_cpu > 1
+        assert sub.call("mod", "size", np.ones(LARGE)) == LARGE   # a new worker reads it
+    finally:
+        sub.close()
+
+
+def test_a_worker_that_stops_itself_is_stopped_at_the_backstop(folder):
+    sub = Submission(folder, cpu_limit=1, wall_limit=3)
+    try:
+        assert sub.call("mod", "stop_myself") is True
+        time.sleep(1.5)   # the worker is stopped: it reads nothing, and uses no CPU time
+        start = time.monotonic()
+        with pytest.raises(WorkerCrashed) as caught:
+            sub.call("mod", "size", np.ones(LARGE))
+        value, seconds = caught.value, time.monotonic() - start
+        print(f"\n{value}\nstopped after {seconds:.1f} s")
+        assert "The request of `mod.size`(...) could not be sent" in str(value), str(value)
+        assert "did not read for more than 3 s while using only 0.0 s of CPU time; it was stopped" in str(value)
+        assert seconds < 30   # its own backstop, not a fixed one
+        assert sub.call("mod", "add", 1, 2) == 3
     finally:
         sub.close()
 

@@ -24,6 +24,7 @@ This file is also run by the worker (without the grader package): it imports not
 standard library and numpy.
 """
 
+import functools
 import json
 import math
 import re
@@ -52,11 +53,22 @@ class Tagged:
         self.tag, self.value, self.fields = tag, value, fields
 
 
-def _encode_tree(obj, blobs, path, extra, depth):
-    if depth > MAX_DEPTH:
-        raise WireError(f"{path}: nested more than {MAX_DEPTH} levels deep")
+class _Refused(Exception):
+    """A value that cannot be encoded; ``keys`` is where it sits, innermost first (a path is built only then)."""
+
+    def __init__(self, problem):
+        super().__init__(problem)
+        self.problem, self.keys = problem, []
+
+    def path(self, root):
+        return root + "".join(reversed(self.keys))
+
+
+def _encode_tree(obj, blobs, extra, depth):
+    if depth > MAX_DEPTH:   # as deep as decoding accepts, scalars included
+        raise _Refused(f"nested more than {MAX_DEPTH} levels deep")
     kind = type(obj)
-    if obj is None or kind in (bool, int, str):
+    if obj is None or kind is str or kind is int or kind is bool:
         return obj
     if kind is float:
         if obj != obj or obj in (float("inf"), float("-inf")):
@@ -64,31 +76,50 @@ def _encode_tree(obj, blobs, path, extra, depth):
         return obj
     if kind is np.ndarray:
         if obj.dtype.kind not in _ALLOWED_KINDS:
-            raise WireError(f"{path}: numpy array of dtype {obj.dtype} is not plain numeric data")
+            raise _Refused(f"numpy array of dtype {obj.dtype} is not plain numeric data")
         return {_ARRAY: _add_blob(obj, blobs)}
     if isinstance(obj, np.generic) and kind.__module__ == "numpy" and np.dtype(kind).kind in _ALLOWED_KINDS:
         return {_SCALAR: _add_blob(np.asarray(obj), blobs)}
     if kind is list:
-        return [_encode_tree(v, blobs, f"{path}[{i}]", extra, depth + 1) for i, v in enumerate(obj)]
+        return _encode_items(obj, blobs, extra, depth)
     if kind is tuple:
-        return {_TUPLE: [_encode_tree(v, blobs, f"{path}[{i}]", extra, depth + 1) for i, v in enumerate(obj)]}
+        return {_TUPLE: _encode_items(obj, blobs, extra, depth)}
     if kind is dict:
-        items = []
-        for key, value in obj.items():
-            if type(key) is not str:
-                raise WireError(f"{path}: dict key {key!r:.40} is not a string")
-            items.append([key, _encode_tree(value, blobs, f"{path}[{key!r}]", extra, depth + 1)])
-        return {_DICT: items}
+        return {_DICT: _encode_dict(obj, blobs, extra, depth)}
     if kind is Tagged:
         value = obj.value
         if type(value) is np.ndarray:
             value = _add_blob(value, blobs)
         return dict(obj.fields, **{obj.tag: value})
     if extra is not None:
-        replaced = extra(obj, path)
+        replaced = extra(obj)
         if replaced is not None:
-            return _encode_tree(replaced, blobs, path, None, depth + 1)
-    raise WireError(f"{path}: a value of type {kind.__module__}.{kind.__qualname__} is not plain data")
+            return _encode_tree(replaced, blobs, None, depth + 1)
+    raise _Refused(f"a value of type {kind.__module__}.{kind.__qualname__} is not plain data")
+
+
+def _encode_items(items, blobs, extra, depth):
+    out, index = [], 0
+    try:
+        for index, item in enumerate(items):
+            out.append(_encode_tree(item, blobs, extra, depth + 1))
+    except _Refused as exc:
+        exc.keys.append(f"[{index}]")
+        raise
+    return out
+
+
+def _encode_dict(mapping, blobs, extra, depth):
+    out = []
+    for key, value in mapping.items():
+        if type(key) is not str:
+            raise _Refused(f"dict key {key!r:.40} is not a string")
+        try:
+            out.append([key, _encode_tree(value, blobs, extra, depth + 1)])
+        except _Refused as exc:
+            exc.keys.append(f"[{key!r}]")
+            raise
+    return out
 
 
 def _add_blob(array, blobs):
@@ -98,13 +129,16 @@ def _add_blob(array, blobs):
 
 
 def encode(obj, path="value", extra=None):
-    """Encode a tree of plain data as bytes (raises WireError on anything else).
+    """Encode a tree of plain data as bytes (raises WireError on anything else, naming where it sits under ``path``).
 
-    ``extra(value, path)`` may turn a value the codec does not know into a ``Tagged`` node (or
-    other plain data); returning None refuses it.
+    ``extra(value)`` may turn a value the codec does not know into a ``Tagged`` node (or other plain
+    data); returning None refuses it.
     """
     blobs = []
-    tree = _encode_tree(obj, blobs, path, extra, 0)
+    try:
+        tree = _encode_tree(obj, blobs, extra, 0)
+    except _Refused as exc:
+        raise WireError(f"{exc.path(path)}: {exc.problem}") from None
     arrays = [[a.dtype.str, list(a.shape)] for a in blobs]
     header = json.dumps({"tree": tree, "arrays": arrays}, allow_nan=False).encode()
     return b"".join([FRAME.pack(len(header)), header, *(a.tobytes() for a in blobs)])
@@ -194,15 +228,22 @@ def _list(value, what):
 
 def _layout(item):
     """``(dtype, shape, number of elements)`` of one array of a message header (WireError if not plain)."""
-    if type(item) is not list or len(item) != 2 or type(item[0]) is not str or not _DTYPE_NAME.match(item[0]):
+    if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
         raise WireError("array of a non-numeric dtype")
+    dtype = _plain_dtype(item[0])
     shape = _list(item[1], "array shape")
     if len(shape) > MAX_DIMENSIONS or any(type(n) is not int or n < 0 for n in shape):
         raise WireError("bad array shape")
-    dtype = np.dtype(item[0])
-    if dtype.kind not in _ALLOWED_KINDS or dtype.str != item[0]:
-        raise WireError("array of a non-numeric dtype")
     return dtype, tuple(shape), math.prod(shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_dtype(name):
+    """The numeric or bool dtype whose ``.str`` is ``name`` (WireError for any other name)."""
+    dtype = np.dtype(name) if _DTYPE_NAME.match(name) else None
+    if dtype is None or dtype.kind not in _ALLOWED_KINDS or dtype.str != name:
+        raise WireError("array of a non-numeric dtype")
+    return dtype
 
 
 def frame(payload):

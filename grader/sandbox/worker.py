@@ -2,8 +2,9 @@
 
 Started as ``python -I worker.py CONFIG`` (CONFIG a JSON object, see ``isolation.launch``). Its
 bootstrap runs before any student code: it applies the resource limits, becomes the fresh
-unprivileged uid when bwrap ran as root, copies the submission from the read-only staging folder
-into its own working folder, and enters it. Then it answers requests from the grader, one at a
+unprivileged uid when bwrap ran as root, imports the trusted packages the grader names (``preload``:
+torch, IPython) while only the Python installation is on its path, copies the submission from the
+read-only staging folder into its own working folder, and enters it. Then it answers requests from the grader, one at a
 time, in the framed plain-data format of ``codec.py`` (beside this file):
 
 - ``import``: import a module (so that a module that hangs at import is stopped once);
@@ -80,10 +81,23 @@ def become(uid):
         raise SystemExit("the worker could not drop its privileges")
 
 
+def preload(names):
+    """Import trusted packages (numpy, torch) before the submission's folder is on the path or the working folder.
+
+    A package that cannot be imported is left to the student's own import, which then reports why.
+    """
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - reported when student code imports it
+            pass
+
+
 def bootstrap(config):
     apply_limits(config["limits"])
     if config.get("uid") is not None:
         become(config["uid"])
+    preload(config.get("preload", []))
     workdir = Path(config["workdir"])
     target = workdir / "submission"
     shutil.copytree(config["staging"], target, symlinks=True, dirs_exist_ok=True)
@@ -174,9 +188,11 @@ def _grader_module_class():
             context = {"grad_enabled": torch.is_grad_enabled(), "training": self.training,
                        "inputs_require_grad": [bool(t.requires_grad) for t in inputs]}
             value = call_grader(self._number, "forward", args, kwargs, context)
+            if not context["grad_enabled"]:   # no graph to join (sampling under torch.no_grad())
+                return _to_tensors(value, None)
             ratio = self.scale / self.scale.detach()
             tie = sum((t.sum() * 0 for t in inputs if t.requires_grad), torch.zeros(()))
-            return _to_tensors(value, ratio, tie)
+            return _to_tensors(value, (ratio, tie))
 
     return GraderModule
 
@@ -193,19 +209,25 @@ def _tensors(value):
             yield from _tensors(item)
 
 
-def _to_tensors(value, ratio, tie):
+def _to_tensors(value, graph):
+    """The grader's answer with its arrays as tensors; ``graph`` None, or ``(ratio, tie)`` to join the caller's graph.
+
+    The arrays were decoded into fresh memory (``codec.decode``), so the tensors share it with nothing.
+    """
     import numpy as np
     import torch
 
-    if type(value) is np.ndarray:
-        tensor = torch.from_numpy(value.copy())
-        if tensor.is_floating_point() and torch.is_grad_enabled():
+    kind = type(value)
+    if kind is np.ndarray:
+        tensor = torch.from_numpy(value)
+        if graph is not None and tensor.is_floating_point():
+            ratio, tie = graph
             return tensor * ratio.to(tensor.dtype) + tie.to(tensor.dtype)
         return tensor
-    if type(value) in (list, tuple):
-        return type(value)(_to_tensors(v, ratio, tie) for v in value)
-    if type(value) is dict:
-        return {k: _to_tensors(v, ratio, tie) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return kind([_to_tensors(v, graph) for v in value])
+    if kind is dict:
+        return {k: _to_tensors(v, graph) for k, v in value.items()}
     return value
 
 
@@ -232,7 +254,7 @@ def to_plain(value, depth=0):
     return value
 
 
-def _as_handle(value, path):
+def _as_handle(value):
     """Objects the grader holds travel back as (new) handles, e.g. in ``args_after``."""
     if any(kept is value for kept in _objects.values()):
         return keep(value)
