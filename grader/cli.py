@@ -15,6 +15,7 @@ The semester (configured in course.toml):
   summary                                       the class summary (Markdown) from the gradebook
   publish-solutions --assignment A --out DIR    the solutions of an assignment whose late window has closed
   deliver --feedback [--solutions DIR]          push feedback pages and solutions to each student's repository
+  similarity --assignment A [ROSTER]            compare every pair of submissions' code (HTML and CSV report)
   student-template --out DIR                    build the student template repository's contents
   push-template BUILD --checkout DIR            commit a build into a template clone and push it
   plan                                          what a workflow run grades or publishes ($GITHUB_OUTPUT)
@@ -423,6 +424,39 @@ def cmd_bench(args):
     return 0
 
 
+def cmd_similarity(args):
+    """Compare every pair of roster students' module code of each assignment; write its HTML and CSV report."""
+    from grader.semester.similarity import SimilarityError, compare_submissions, gather_submissions, released_modules
+    from grader.semester.similarity_report import write_similarity_report
+
+    names = _names(args.assignment)
+    if not names:
+        raise UsageError("name the assignment(s) to compare: --assignment a1_cells")
+    if not 0 <= args.threshold <= 100:
+        raise UsageError(f"--threshold is a percentage from 0 to 100, not {args.threshold:g}")
+    roster = args.roster or _course(args.course).roster
+    failed = 0
+    for name in names:
+        try:
+            stubs = released_modules(name)
+            found, skipped = gather_submissions(roster, name, list(stubs), args.submissions, args.reports)
+            for student in skipped:
+                print(f"{name}: not compared: {student.student}: {student.reason}", file=sys.stderr)
+            comparison = compare_submissions(name, stubs, found, skipped)
+        except SimilarityError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        page, table = write_similarity_report(comparison, args.out, args.threshold / 100)
+        shown = [p for p in comparison.pairs if 100 * p.similarity >= args.threshold]
+        print(f"{name}: {len(found)} submissions compared, {len(comparison.pairs)} pairs, {len(shown)} at or above "
+              f"{args.threshold:g}%: {page} (every pair in {table})")
+        for pair in shown[:10]:
+            print(f"  {pair.student_a} {100 * pair.similarity_a:.0f}% / "
+                  f"{pair.student_b} {100 * pair.similarity_b:.0f}%")
+    return 2 if failed else 0
+
+
 def comma_list(value):
     """``a1_cells,a2_bptt`` -> ["a1_cells", "a2_bptt"]: every list option takes commas and repeats."""
     return [name.strip() for name in value.split(",") if name.strip()]
@@ -520,6 +554,20 @@ def setup_deliver(cmd):
     cmd.add_argument("--dry-run", action="store_true", help="say what would change; push nothing")
 
 
+def setup_similarity(cmd):
+    cmd.add_argument("roster", nargs="?", help="CSV student,submission (default: the roster in course.toml)")
+    cmd.add_argument("--submissions",
+                     help="folder with a checkout per student (<folder>/<student>), as in grade-roster")
+    cmd.add_argument("--reports", metavar="DIR", default="build/reports",
+                     help="reports naming each student's graded commit, <student>.json (default: %(default)s, where "
+                          "grade-roster writes them); a student without one: the newest commit")
+    cmd.add_argument("--out", default="build/similarity", help="folder for <assignment>.html and .csv "
+                                                                "(default: %(default)s)")
+    cmd.add_argument("--threshold", type=float, default=50.0,
+                     help="show the pairs where at least this percentage of one student's code is in the other's "
+                          "(default: %(default)g; the CSV lists every pair)")
+
+
 def setup_push_template(cmd):
     cmd.add_argument("build")
     cmd.add_argument("--checkout", required=True, help="a git clone of the student template repository")
@@ -573,6 +621,8 @@ COMMANDS = [
      "cmd_publish_solutions", setup_publish, ["course", "assignment", "out"]),
     ("deliver", "push feedback pages and solutions to a branch of each student's repository", "cmd_deliver",
      setup_deliver, ["gradebook", "course"]),
+    ("similarity", "compare every pair of submissions' module code (copydetect) into an HTML and CSV report",
+     "cmd_similarity", setup_similarity, ["course", "assignment"]),
     ("student-template", "build the student template repository's contents", "cmd_student_template",
      setup_nothing, ["out"]),
     ("push-template", "commit a student-template build into a clone and push it", "cmd_push_template",

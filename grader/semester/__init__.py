@@ -3,9 +3,11 @@
 ``course`` (course.toml and extensions), ``roster`` (the roster file and where each submission is),
 ``history`` (git), ``pushes`` (GitHub's push timeline), ``lateness`` (which submission, what penalty),
 ``grade_roster`` (every student's due assignments, nobody lost), ``plan`` and ``github`` (the workflow's
-matrix, clones and timelines), ``deliver`` (feedback pages and solutions pushed to each student's repository).
+matrix, clones and timelines), ``deliver`` (feedback pages and solutions pushed to each student's repository),
+``similarity`` and ``similarity_report`` (every pair of submissions compared with copydetect; HTML and CSV).
 
 May import: ``grader.paths``, ``grader.records`` and, to grade, ``grader.grading``. Everything but
-``grade_roster`` uses the standard library only (the workflow's plan job has nothing installed).
+``grade_roster`` and ``similarity`` (copydetect, numpy) uses the standard library only (the workflow's plan job
+has nothing installed).
 Never ``grader.cli`` or ``grader.authoring``.
 """
