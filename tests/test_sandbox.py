@@ -462,3 +462,25 @@ def test_objects_no_longer_referenced_are_released_in_the_worker(submission):
     counter = mod.Counter.remote(1)
     with pytest.raises(StudentCodeError, match=r"`mod\.Counter\(\.\.\.\)\.nosuch`"):
         counter.nosuch()
+
+
+def test_a_worker_starts_at_once_and_preloads_the_real_packages_not_the_submission_s(tmp_path):
+    # Files named like the packages the worker imports while it starts: neither must be run by its bootstrap.
+    for name in ("numpy", "torch", "IPython"):
+        (tmp_path / f"{name}.py").write_text("raise SystemExit('the worker imported the submission\\'s copy')\n")
+    (tmp_path / "mod.py").write_text(textwrap.dedent('''
+        import sys
+        import numpy
+        import torch
+
+        def where():
+            return [numpy.__file__, torch.__file__, sys.path[0]]
+    '''))
+    sub = Submission(tmp_path)
+    try:
+        assert sub.worker.alive() and sub.worker.booting is not None   # launched, not waited for
+        numpy_file, torch_file, first = sub.call("mod", "where")
+        assert "site-packages" in numpy_file and "site-packages" in torch_file, (numpy_file, torch_file)
+        assert first.endswith("submission")   # the submission is on the path for the student's own imports
+    finally:
+        sub.close()

@@ -888,10 +888,7 @@ class Submission:
         self.worker = Worker(self.staging, notebook=notebook)
         self.worker.submission = self
         self.failed_imports = {}
-        try:
-            self.worker.launch()   # it starts while the grader goes on; the first request waits for it
-        except Exception:  # noqa: BLE001 - the first request starts it again and reports what goes wrong
-            self.worker.stop()
+        self._launch()
 
     # -- what tests use ----------------------------------------------------------------------
 
@@ -992,8 +989,19 @@ class Submission:
             raise failure
         self.worker.imported.add(module)
 
+    def _launch(self):
+        """Start a worker now, without waiting for it: it starts while the grader goes on (the next request waits)."""
+        try:
+            self.worker.launch()
+        except Exception:  # noqa: BLE001 - the next request starts it again and reports what goes wrong
+            self.worker.stop()
+
     def _timed(self, message, limit, what):
-        """``worker.request``, adding up the time used (also by a request stopped at its limit)."""
+        """``worker.request``, adding up the time used (also by a request stopped at its limit).
+
+        A request that ended its worker (a crash, a time limit) launches the next one at once: it starts
+        while the grader reports the failure.
+        """
         self.worker.last_cpu = self.worker.last_waited = 0.0
         try:
             return self.worker.request(message, limit, what)
@@ -1001,6 +1009,8 @@ class Submission:
             self.last_cpu = self.worker.last_cpu
             self.cpu_used += self.worker.last_cpu
             self.waited += self.worker.last_waited
+            if not self.worker.alive():
+                self._launch()
 
     def _failure(self, what, error):
         if type(error) is not dict:
