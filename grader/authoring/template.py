@@ -2,10 +2,14 @@
 
 It holds the release ``assignments/``, ``lectures/``, ``rnnutils/``, the environment files, and the
 student's own Makefile, check script and workflow (from ``grader/student_template/``). Never: ``solutions/``,
-``grader/``, hidden tests, or this repository's workflows. ``push_template`` replaces the contents of
-a clone of the template repository with a build and pushes one commit.
+``grader/``, hidden tests, or this repository's workflows. ``tools/released.json`` holds a fingerprint of
+each assignment's module and notebook as released, so the student's check can tell an assignment not started
+yet (the check script's own ``release_fingerprints`` makes them, the template carries them).
+``push_template`` replaces the contents of a clone of the template repository with a build and pushes one commit.
 """
 
+import importlib.util
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +27,7 @@ FROM_TEMPLATES = {
     "check_submission.py": "tools/check_submission.py",
     "student-workflow.yml": ".github/workflows/check.yml",
 }
+RELEASED = "tools/released.json"
 
 
 class TemplateError(GraderError, RuntimeError):
@@ -44,7 +49,17 @@ def build_student_template(out):
     for source, target in FROM_TEMPLATES.items():
         (out / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(TEMPLATES / source, out / target)
+    fingerprints = check_script().release_fingerprints(out / "assignments")
+    (out / RELEASED).write_text(json.dumps(fingerprints, indent=1, sort_keys=True) + "\n")
     return sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+
+
+def check_script():
+    """The student's check script (grader/student_template/check_submission.py), loaded as a module."""
+    spec = importlib.util.spec_from_file_location("check_submission", TEMPLATES / "check_submission.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _git(checkout, *args):
