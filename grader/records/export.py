@@ -31,16 +31,8 @@ def export_csv(gradebook, path, late=False, course=None, allow_mixed=False, rost
 
     ExportError (nothing written) when grading versions mix and ``allow_mixed`` is not given.
     """
-    problems = []
-    stored = stored_reports(gradebook, problems)
-    mixed = version_problems(stored, current_versions())
-    if mixed and not allow_mixed:
-        raise ExportError(" ".join(mixed))
-    table = {}
-    for student, assignment, report in stored:
-        table.setdefault(student, {})[assignment] = report
+    table, assignments, problems, mixed = load_gradebook(gradebook, allow_mixed)
     students = sorted(set(table) | set(roster or ()))
-    assignments = sorted({a for _, a, _ in stored})
     header = ["student", "status", "reason"] + assignments + ["total", "max_total"]
     if course is not None:
         header.append("course_points")
@@ -57,6 +49,29 @@ def export_csv(gradebook, path, late=False, course=None, allow_mixed=False, rost
     return len(students), problems, mixed
 
 
+def load_gradebook(gradebook, allow_mixed=False):
+    """The gradebook's reports by student, checked for mixed grading versions.
+
+    Returns ``(table, assignments, problems, mixed)``: ``{student: {assignment: Report}}``, the sorted
+    assignments found, the rows left out, and the version warnings (only under ``allow_mixed``).
+    ExportError when grading versions mix and ``allow_mixed`` is not given.
+    """
+    problems = []
+    stored = stored_reports(gradebook, problems)
+    mixed = version_problems(stored, current_versions())
+    if mixed and not allow_mixed:
+        raise ExportError(" ".join(mixed))
+    table = {}
+    for student, assignment, report in stored:
+        table.setdefault(student, {})[assignment] = report
+    return table, sorted({a for _, a, _ in stored}), problems, mixed
+
+
+def course_points(part, points):
+    """The score of one graded assignment (after the late penalty) scaled to its ``points`` in course.toml."""
+    return part.score / part.max_score * points if part.max_score > 0 else 0.0
+
+
 def _row(student, reports, assignments, course, late):
     parts = {a: r.assignments[a] for a, r in reports.items()}
     graded = {a: p for a, p in parts.items() if p.graded}
@@ -71,8 +86,8 @@ def _row(student, reports, assignments, course, late):
     row += [f"{graded[a].score:g}" if a in graded else "" for a in assignments]
     row += [f"{sum(p.score for p in graded.values()):g}", f"{sum(p.max_score for p in graded.values()):g}"]
     if course is not None:
-        points = sum(p.score / p.max_score * course.assignments[a].points
-                     for a, p in graded.items() if p.max_score > 0 and a in course.assignments)
+        points = sum(course_points(p, course.assignments[a].points)
+                     for a, p in graded.items() if a in course.assignments)
         row.append(f"{round(points, 2):g}")
     if late:
         for a in assignments:
