@@ -20,7 +20,8 @@ pytestmark = pytest.mark.slow  # grades every kind of broken submission
 
 BAD = Path(__file__).parent / "fixtures" / "bad_submissions"
 A1 = "a1_cells"
-A1_MAX = 46.0
+A1_MAX = 51.0
+A1_TESTS = 29
 EVERYTHING = "*"
 UNKNOWN_CELL = ["count_parameters_rejects_unknown_cell"]
 
@@ -38,10 +39,14 @@ KINDS = {
     "missing_function": kind(["gru_cell"], ["gru_cell"], ["no attribute", "missing", "not defined", "not found"]),
     "wrong_signature": kind(["lstm_cell"], ["TypeError", "argument"]),
     "wrong_return_type": kind(["rnn_cell_known_values", "rnn_cell_matches_torch", "rnn_cell_square",
-                               "rnn_cell_leaves_inputs"],
+                               "rnn_cell_leaves_inputs", "rnn_cell_saturated"],
                               ["numpy array", "ndarray"], ["list"]),
-    "wrong_shape": kind(["gru_cell_known_values", "gru_cell_matches_torch", "gru_cell_leaves_inputs"], ["shape"]),
+    "wrong_shape": kind(["gru_cell_known_values", "gru_cell_matches_torch", "gru_cell_leaves_inputs",
+                          "gru_cell_saturated"], ["shape"]),
     "exception_in_one_function": kind(["lstm_cell"], ["ValueError"], ["matmul"]),
+    # Batched input only: the failing call must be named as the unbatched case, with its shapes and dtype.
+    "batched_only": kind(["rnn_cell_matches_torch", "lstm_cell_matches_torch", "gru_cell_matches_torch"],
+                         ["unbatched"], ["x (3,)", "x (1,)"], ["float64", "float32"], ["IndexError"]),
     "infinite_loop": kind(UNKNOWN_CELL, ["time limit", "timed out", "did not finish"]),
     "memory_bomb": kind(UNKNOWN_CELL, ["memory"]),
     "fork_bomb": kind(UNKNOWN_CELL, ["process", "fork", "resource temporarily unavailable"]),
@@ -148,7 +153,7 @@ def without_boilerplate(text):
 
 def check_suite(name, part, failing, keywords):
     tests = part["suite"]["tests"]
-    assert part["suite"]["max_score"] == A1_MAX and len(tests) == 24, f"{name}: not every hidden test was run"
+    assert part["suite"]["max_score"] == A1_MAX and len(tests) == A1_TESTS, f"{name}: not every hidden test was run"
     must_fail = {t["name"] for t in tests if failing == EVERYTHING or any(f in t["name"] for f in failing)}
     failed = {t["name"] for t in tests if not t["passed"]}
     wrongly_failed = sorted(failed - must_fail)

@@ -14,14 +14,15 @@ Student exceptions are asserted by class with ``expect_raises`` (never by their 
 """
 
 import weakref
+from contextlib import contextmanager
 
 import numpy as np
 
 from grader.grading.diagnose import diagnose, hint_of, inspected, raised, record_of, same
 
-__all__ = ["Diagnosis", "as_number", "assert_array", "assert_close", "assert_equal", "describe", "expect_raises",
-           "fail", "hint_of", "inspected", "matches", "number_or_none", "once", "raised", "record_of", "student_call",
-           "unpack"]
+__all__ = ["Diagnosis", "as_number", "assert_array", "assert_close", "assert_equal", "case", "case_of", "describe",
+           "expect_raises", "fail", "hint_of", "inspected", "matches", "number_or_none", "once", "raised", "record_of",
+           "student_call", "unpack"]
 
 
 class Diagnosis:
@@ -61,6 +62,12 @@ def fail(what, problem, hint=None, diagnosis=None):
     raise AssertionError(message)
 
 
+def _raised_text(error):
+    """A student exception's text (class, message, last lines), cut to leave room for the hint."""
+    text = str(error)
+    return text if len(text) <= 2000 else text[:2000] + " ..."
+
+
 def student_call(function, *args, what, diagnose=None, **kwargs):
     """``function(*args, **kwargs)``, a call into student code; when the student's code raises, a failed
     check whose problem is the student's exception (its class, message and last lines).
@@ -73,9 +80,54 @@ def student_call(function, *args, what, diagnose=None, **kwargs):
     try:
         return function(*args, **kwargs)
     except StudentCodeError as error:
+        fail(what, f"your code raised an exception.\n{_raised_text(error)}",
+             diagnosis=diagnose(raised(error)) if diagnose else None)
+
+
+def case_of(*, dtype=None, batched=None, **arrays):
+    """A short description of an input case for messages: 'unbatched, x (3,), h (5,), float32'.
+
+    Inputs:
+    - dtype: the case's dtype (default: that of the first array).
+    - batched: True, False or None (not said); default: False when the first array is 1-D.
+    - arrays: name=array (or a shape tuple) of the call's inputs, in the order they are written.
+    """
+    shapes = {name: tuple(getattr(value, "shape", value)) for name, value in arrays.items()}
+    first = next(iter(arrays.values()), None)
+    if batched is None and first is not None and hasattr(first, "shape"):
+        batched = len(first.shape) > 1
+    if dtype is None and first is not None and hasattr(first, "dtype"):
+        dtype = first.dtype
+    parts = [] if batched is None else ["batched" if batched else "unbatched"]
+    parts += [f"{name} {shape}" for name, shape in shapes.items()]
+    parts += [] if dtype is None else [str(np.dtype(dtype))]
+    return ", ".join(parts)
+
+
+@contextmanager
+def case(description):
+    """Name the input case in front of any failure of the checks and student calls inside the block.
+
+    ``description`` says which call and case it is, e.g. "gru_cell on an unbatched case (x (3,), h (5,),
+    float64)". Inside the block, an exception of the student's code becomes a failed check
+    "<description>: your code raised an exception ..."; a failed check whose message does not
+    already name the case gets "<description>: " in front; any other error (a value of an
+    unexpected kind that broke the check itself) becomes a failed check that names the case too.
+    """
+    from grader.sandbox import StudentCodeError
+
+    try:
+        yield
+    except StudentCodeError as error:
+        fail(description, f"your code raised an exception.\n{_raised_text(error)}")
+    except AssertionError as error:
         text = str(error)
-        text = text if len(text) <= 2000 else text[:2000] + " ..."   # leave room for the hint
-        fail(what, f"your code raised an exception.\n{text}", diagnosis=diagnose(raised(error)) if diagnose else None)
+        if description in text:
+            raise
+        raise AssertionError(f"{description}: {text}") from None
+    except Exception as error:  # noqa: BLE001 - the check broke on what came back: say on which case
+        fail(description, f"the check could not be completed ({type(error).__name__}: {str(error)[:300]}). "
+             "This usually means a value of an unexpected shape or kind came back from your code.")
 
 
 def describe(value):

@@ -8,9 +8,17 @@ Every cell follows PyTorch's conventions so that you can check it against
 - W_ih has shape (G*H, D), W_hh has shape (G*H, H), b_ih and b_hh have shape (G*H,),
   where G is the number of gates stacked in the weights: 1 for the RNN, 4 for the LSTM
   (in the order i, f, g, o) and 3 for the GRU (in the order r, z, n).
-- Inputs are never modified, and the dtype of the inputs is kept (float32 in, float32 out).
+- Inputs are never modified: every function returns new arrays.
+- The dtype rule, for every function: all array inputs of one call share one floating dtype,
+  and every array it returns has that dtype (float32 in, float32 out; float64 in, float64 out).
+- There is no default state (no ``h=None``): the caller always passes h (and c), e.g. zeros of
+  shape (N, H) at the first time step.
+- Results stay finite for pre-activations of any size (+-1e3 and beyond), without a numpy
+  RuntimeWarning: use ``np.tanh`` and the stable ``sigmoid`` below, never a formula that takes
+  exp of a large positive number.
 
-Write your code between the ``# YOUR CODE HERE`` markers; leave everything else as it is.
+In each function, replace the ``# YOUR CODE HERE`` line and the ``raise NotImplementedError()``
+below it with your code; leave everything else as it is.
 """
 
 import numpy as np
@@ -24,10 +32,10 @@ def sigmoid(x):
     x < 0 use exp(x) / (1 + exp(x)).
 
     Inputs:
-    - x: array of any shape.
+    - x: array of any shape (a float array; an integer array gives a float64 result).
 
     Returns:
-    - s: array of the same shape and dtype as x, with values in [0, 1].
+    - s: array of the same shape as x, values in [0, 1], dtype as in the module's rule.
     """
     ### BEGIN SOLUTION
     x = np.asarray(x)
@@ -49,7 +57,7 @@ def rnn_cell(x, h, W_ih, W_hh, b_ih, b_hh, nonlinearity="tanh"):
     - nonlinearity: "tanh" or "relu". Anything else raises ValueError.
 
     Returns:
-    - h_next: next hidden state, shape (N, H) or (H,), dtype of x.
+    - h_next: next hidden state, shape of h.
     """
     ### BEGIN SOLUTION
     if nonlinearity not in ("tanh", "relu"):

@@ -29,6 +29,16 @@ def random_case(kind, N, D, H, dtype, seed):
     return {k: v.astype(dtype) for k, v in case.items()}
 
 
+def saturated_case(kind, dtype, N=3, D=4, H=5):
+    """A case whose pre-activations reach +-1e3: each unit of each gate gets a bias of +-(500 .. 1000)
+    (signs alternating), on top of ordinary inputs, states and weights. Returns a dict."""
+    case = random_case(kind, N, D, H, np.float64, seed=31)
+    units = GATES[kind] * H
+    signs = np.where(np.arange(units) % 2 == 0, 1.0, -1.0)
+    case["b_ih"] = signs * np.linspace(500.0, 1000.0, units)
+    return {k: v.astype(dtype) for k, v in case.items()}
+
+
 def arguments(kind, case):
     """The positional arguments of the student's cell function for a case."""
     names = ["x", "h", "c"] if kind == "lstm" else ["x", "h"]

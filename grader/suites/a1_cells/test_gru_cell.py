@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader.suites.a1_cells import reference as ref
-from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, linspace_case
+from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, check_saturated, linspace_case
 
 
 @pytest.mark.points(2)
@@ -20,6 +20,12 @@ def test_gru_cell_matches_torch(student, dtype):
     cells = student.module("cells")
     for index, (N, D, H) in enumerate(ref.SHAPES):
         check_cell(cells.gru_cell, "gru", ref.random_case("gru", N, D, H, dtype, seed=200 + index))
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gru_cell_saturated_preactivations_stay_finite(student, dtype):
+    check_saturated(student, "gru", dtype)
 
 
 @pytest.mark.points(1)

@@ -5,7 +5,7 @@ import pytest
 
 from grader.grading.testing import expect_raises
 from grader.suites.a1_cells import reference as ref
-from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, linspace_case
+from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, check_saturated, linspace_case
 
 
 @pytest.mark.points(2)
@@ -32,6 +32,13 @@ def test_rnn_cell_matches_torch(student, dtype):
 def test_rnn_cell_square_weights_not_transposed(student):
     case = ref.random_case("rnn", 3, 4, 4, np.float64, seed=7)
     check_cell(student.module("cells").rnn_cell, "rnn", case)
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rnn_cell_saturated_preactivations_stay_finite(student, dtype):
+    for nonlinearity in ("tanh", "relu"):
+        check_saturated(student, "rnn", dtype, nonlinearity)
 
 
 @pytest.mark.points(1)
