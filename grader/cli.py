@@ -4,7 +4,7 @@
   release [--check]                             regenerate assignments/ from solutions/
   mutants [--assignment A]                      check that the hidden suites catch every mutant
   collect REPORT...                             verify reports (<student>.json), record the good ones
-  export --csv PATH                             one row per student, a column per assignment
+  export --csv PATH [--format canvas|moodle]    one row per student, a column per assignment
   bench                                         time grading and run the assignments' benches
 
 The semester (configured in course.toml):
@@ -157,6 +157,10 @@ def _roster_ids(path):
 def cmd_export(args):
     from grader.records.export import ExportError, export_csv
 
+    if args.format != "csv":
+        return export_for_lms(args)
+    if args.lms_id_column:
+        raise UsageError("--lms-id-column is for --format canvas or moodle")
     course = _course(args.course) if args.course else None
     try:
         count, problems, mixed = export_csv(args.gradebook, args.csv, late=args.late, course=course,
@@ -170,6 +174,30 @@ def cmd_export(args):
     for line in mixed:
         print(f"warning (--allow-mixed): {line}", file=sys.stderr)
     print(f"wrote {count} student(s) to {args.csv}")
+    return 1 if problems else 0
+
+
+def export_for_lms(args):
+    """``export --format canvas|moodle``: course points per assignment, students found by a roster column."""
+    from grader.records.export import ExportError
+    from grader.records.lms import export_lms
+    from grader.semester.roster import read_roster
+
+    if args.late:
+        raise UsageError("--late adds columns to --format csv only")
+    course = _course(args.course or "course.toml")
+    identities = {entry.student: entry.identity for entry in read_roster(course.roster)}
+    try:
+        count, problems, mixed, empty = export_lms(args.gradebook, args.csv, args.format, course, identities,
+                                                   args.lms_id_column, args.allow_mixed)
+    except ExportError as exc:
+        print(f"error: nothing exported: {exc}", file=sys.stderr)
+        return 1
+    for line in problems + empty:
+        print(line, file=sys.stderr)
+    for line in mixed:
+        print(f"warning (--allow-mixed): {line}", file=sys.stderr)
+    print(f"wrote {count} student(s) to {args.csv} ({args.format}; {len(empty)} grade(s) left empty)")
     return 1 if problems else 0
 
 
@@ -504,6 +532,13 @@ def setup_export(cmd):
     cmd.add_argument("--late", action="store_true", help="add <assignment>_late (status) and <assignment>_late_days")
     cmd.add_argument("--allow-mixed", action="store_true",
                      help="export even when one assignment's grades come from different grading versions")
+    cmd.add_argument("--format", choices=["csv", "canvas", "moodle"], default="csv",
+                     help="csv (default): every column of the gradebook; canvas or moodle: the file that LMS's "
+                          "grade import reads (course points per assignment; needs course.toml and its roster)")
+    cmd.add_argument("--lms-id-column", metavar="COLUMN",
+                     help="roster column the LMS finds students by (canvas: sis_user_id (default), lms_id, "
+                          "sis_login_id; moodle: email (default), sis_user_id, sis_login_id, lms_id; either: "
+                          "student, the grader's student id as the login name)")
 
 
 def setup_grade_roster(cmd):

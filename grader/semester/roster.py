@@ -1,5 +1,10 @@
 """The roster: a CSV file with the header ``student,submission``, and where each submission is.
 
+Optional further columns carry what a learning-management system identifies the student by, for
+``export --format canvas|moodle``: ``name``, ``email``, ``sis_user_id``, ``sis_login_id``, ``lms_id``
+(the LMS's own user id) and ``section`` (IDENTITY_COLUMNS); any of them may be empty for a student.
+Other columns are ignored.
+
 A submission is a git repository (a local path, relative to the roster file, or a URL / GitHub
 ``owner/name`` that is cloned) or a plain folder. A value of the form ``owner/name`` is a local path
 when that folder exists, a GitHub repository otherwise (write ``./folder/name`` for a local path that
@@ -12,7 +17,7 @@ Grading a roster is ``grader.semester.grade_roster``; lateness ``grader.semester
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -20,6 +25,8 @@ from grader.semester.history import HistoryError, git, is_git_repository
 from grader.records.results import STUDENT_ID
 
 GITHUB_SLUG = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+IDENTITY_COLUMNS = ("name", "email", "sis_user_id", "sis_login_id", "lms_id", "section")
+MAX_IDENTITY_CHARS = 200
 
 
 class RosterError(GraderError, ValueError):
@@ -31,10 +38,11 @@ class Entry:
     student: str
     submission: str
     line: int
+    identity: dict = field(default_factory=dict, compare=False, hash=False)  # IDENTITY_COLUMNS given
 
 
 def read_roster(path):
-    """The entries of a roster CSV (header ``student,submission``), checked."""
+    """The entries of a roster CSV (header ``student,submission``, optional IDENTITY_COLUMNS), checked."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -56,10 +64,25 @@ def read_roster(path):
         if student in seen:
             raise RosterError(f"roster {path}:{number}: student {student} is listed twice")
         seen.add(student)
-        entries.append(Entry(student, submission, number))
+        entries.append(Entry(student, submission, number, _identity(row, f"roster {path}:{number}")))
     if not entries:
         raise RosterError(f"roster {path}: lists no student")
     return entries
+
+
+def _identity(row, where):
+    """The identity columns a roster row fills in, checked; where: ``roster <path>:<line>`` for errors."""
+    identity = {}
+    for column in IDENTITY_COLUMNS:
+        value = row.get(column, "")
+        if not value:
+            continue
+        if len(value) > MAX_IDENTITY_CHARS or any(ord(c) < 32 for c in value):
+            raise RosterError(f"{where}: {column} must be one line of at most {MAX_IDENTITY_CHARS} characters")
+        if column == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+", value):
+            raise RosterError(f"{where}: email {value!r} is not an email address")
+        identity[column] = value
+    return identity
 
 
 def locate(entry, roster_dir, submissions=None, workdir=None):
