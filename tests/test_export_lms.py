@@ -17,24 +17,10 @@ import pytest
 from grader.records.gradebook import record
 from grader.records.results import not_graded_report, report_from_dict
 from grader.semester.roster import RosterError, read_roster
-from tests.conftest import fake_report, run_grader
+from tests.conftest import A1_COURSE, fake_report, run_grader
 
-COURSE = """\
-[course]
-name = "Two assignments"
-roster = "roster.csv"
-student_template = "course/template"
-
-[late]
-policy = "last-before-due"
-grace_minutes = 15
-penalty_per_day = 0.1
-max_late_days = 7
-
-[assignments.a1_cells]
-due = 2027-03-01T12:00:00Z
-points = 10
-
+# A1_COURSE with a1_cells worth 10 course points, and a2_bptt worth 30
+COURSE = A1_COURSE.replace("points = 20\n", "points = 10\n") + """
 [assignments.a2_bptt]
 due = 2027-03-15T12:00:00Z
 points = 30
