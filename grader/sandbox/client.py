@@ -233,8 +233,9 @@ class ProcessTree:
             if pid not in found:
                 found.add(pid)
                 todo.extend(children.get(pid, ()))
-        for pid in set(self.stat_files) - found:
-            os.close(self.stat_files.pop(pid))
+        for pid in list(self.stat_files):
+            if pid not in found or _pread(self.stat_files[pid]) is None:   # gone, or its pid is another's now
+                os.close(self.stat_files.pop(pid))
         for pid in found - set(self.stat_files):
             self._open(pid, starts[pid])
 
@@ -426,7 +427,7 @@ class Worker:
     """One worker process on a staging copy (made once per grading, see ``copy_submission``).
 
     ``launch`` starts the process and returns at once (the runtime then imports its packages while the
-    grader does other work); the first request waits for its "ready" (``start`` does both).
+    grader does other work); the first request waits for its "ready".
     """
 
     def __init__(self, staging, notebook=False):
@@ -444,11 +445,6 @@ class Worker:
         self.last_cpu = self.last_waited = 0.0   # what the last request used (see Watch)
 
     # -- life --------------------------------------------------------------------------------
-
-    def start(self):
-        """Launch the worker and wait until it is ready."""
-        self.launch()
-        self._await_ready()
 
     def launch(self):
         """Start the worker process without waiting for it (its start-up time counts from now)."""
