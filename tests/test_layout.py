@@ -22,7 +22,7 @@ ALLOWED = {
     "grading": {"sandbox", "records"},
     "authoring": {"grading", "sandbox", "records"},
     "semester": {"records", "grading"},
-    "benches": {"authoring", "grading", "sandbox", "records", "semester"},
+    "benches": {"authoring", "grading", "sandbox", "records", "semester", "suites"},
     "suites": {"grading", "sandbox"},
     "mutants": set(),
     "student_template": set(),

@@ -17,6 +17,7 @@ def run_bench(runs=3, out=Path("build/bench.md"), only=None):
             module = importlib.import_module(f"grader.benches.{name}")
             sections.append(module.run().strip())
     sections.append(importlib.import_module("grader.benches.time_limits").run(names).strip())
+    sections.append(importlib.import_module("grader.benches.sandbox").run().strip())
     if only is None:
         sections.append(importlib.import_module("grader.benches.roster").run().strip())
     text = "\n\n".join(sections) + "\n"

@@ -54,11 +54,25 @@ class SuitePlugin:
         self.submission = None
         self.errors = []
 
+    def start(self, early=False):
+        """Launch the submission's worker (``early``: before pytest collects the suite, so that the worker starts
+        meanwhile; a failure then is left for the ``student`` fixture to meet again inside the tests)."""
+        try:
+            self.submission = Submission(self.folder, cpu_limit=self.cpu_limit, staged=self.staged,
+                                         left_out=self.left_out)
+        except Exception:
+            if not early:
+                raise
+
+    def close(self):
+        if self.submission is not None:
+            self.submission.close()
+
     @pytest.fixture(scope="session")
     def student(self):
-        self.submission = Submission(self.folder, cpu_limit=self.cpu_limit, staged=self.staged, left_out=self.left_out)
+        if self.submission is None:
+            self.start()
         yield self.submission
-        self.submission.close()
 
     @pytest.fixture(scope="session")
     def secret_seed(self):
@@ -154,7 +168,11 @@ def run_suite(assignment, folder, secret_seed=None, exitfirst=False, staged=Fals
         "-p", "no:cacheprovider",
         "-p", "no:terminal",
     ] + (["--exitfirst"] if exitfirst else [])
-    exit_code = pytest.main(args, plugins=[plugin])
+    plugin.start(early=True)
+    try:
+        exit_code = pytest.main(args, plugins=[plugin])
+    finally:
+        plugin.close()
     if plugin.errors or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         details = "; ".join(plugin.errors) or f"pytest exit code {int(exit_code)}"
         raise RuntimeError(f"the hidden suite of {assignment} is broken: {details}")
