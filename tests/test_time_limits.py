@@ -107,17 +107,20 @@ def test_a_busy_loop_is_stopped_at_its_cpu_limit_once(folder):
         print(f"\nspin stopped after {seconds:.2f} s wall, {sub.last_cpu:.2f} s CPU")
         assert type(first) is CallTimeout and first.kind == "cpu"
         assert "`mod.spin`(...) used more than 1 s of CPU time" in str(first) and "endless loop" in str(first)
-        assert seconds < 30   # the CPU limit stopped it, not the 60 s backstop
-        again, seconds = timed(mod.spin, 5)
-        assert type(again) is CallTimeout and str(again) == str(first) and seconds < 1.0, seconds
-        again, seconds = timed(mod.spin.remote, 5)
-        assert type(again) is CallTimeout and str(again) == str(first) and seconds < 1.0, seconds
+        sent = sub.worker.next_id   # a stopped function fails at once: no request reaches the worker
+        again, _ = timed(mod.spin, 5)
+        assert type(again) is CallTimeout and str(again) == str(first)
+        again, _ = timed(mod.spin.remote, 5)
+        assert type(again) is CallTimeout and str(again) == str(first)
+        assert sub.worker.next_id == sent, "a call of a stopped function was sent to the worker"
         assert mod.add(2, 3) == 5   # other functions are still called
         looper = mod.Looper.remote()
         first, _ = timed(looper.spin)
         assert type(first) is CallTimeout and "`mod.Looper(...).spin`(...)" in str(first)
-        again, seconds = timed(mod.Looper.remote().spin)
-        assert str(again) == str(first) and seconds < 1.0, seconds
+        again_looper = mod.Looper.remote()
+        sent = sub.worker.next_id
+        again, _ = timed(again_looper.spin)
+        assert str(again) == str(first) and sub.worker.next_id == sent
     finally:
         sub.close()
 
@@ -131,7 +134,6 @@ def test_sleeping_uses_no_cpu_time_and_waiting_forever_meets_the_backstop(folder
         print(f"\nnap(3600) stopped after {seconds:.2f} s wall")
         assert type(forever) is CallTimeout and forever.kind == "wall"
         assert "`mod.nap`(...) did not finish within its time limit: it ran for more than 5 s" in str(forever)
-        assert seconds < 60
     finally:
         sub.close()
 
@@ -149,8 +151,9 @@ def test_imports_are_limited_by_cpu_time(tmp_path, monkeypatch):
         first, _ = timed(sub.module("busy").f)
         assert type(first) is CallTimeout and "Importing your module `busy`" in str(first)
         assert "more than 1 s of CPU time" in str(first)
-        again, seconds = timed(sub.module("busy").f)
-        assert str(again) == str(first) and seconds < 1.0, seconds
+        sent = sub.worker.next_id
+        again, _ = timed(sub.module("busy").f)
+        assert str(again) == str(first) and sub.worker.next_id == sent, "the module that hung was imported again"
     finally:
         sub.close()
 
@@ -253,7 +256,6 @@ def test_a_worker_that_stops_itself_is_stopped_at_the_backstop(folder):
         print(f"\n{value}\nstopped after {seconds:.1f} s")
         assert "The request of `mod.size`(...) could not be sent" in str(value), str(value)
         assert "did not read for more than 3 s while using only 0.0 s of CPU time; it was stopped" in str(value)
-        assert seconds < 30   # its own backstop, not a fixed one
         assert sub.call("mod", "add", 1, 2) == 3
     finally:
         sub.close()
@@ -322,4 +324,3 @@ def test_an_endless_function_costs_its_limit_once_in_a_whole_grading(tmp_path):
     feedback = part["notebook"]["feedback"]
     assert "(`read-6`, starting `def compare_with_torch(kind, N=4, D=3, H=5):`): the cell ran out of CPU time" \
         in feedback, feedback
-    assert seconds < 150, f"grading took {seconds:.0f} s"
