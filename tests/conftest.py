@@ -6,6 +6,7 @@ well. `make test-fast` runs every test not marked slow; a test is slow when it g
 executes notebooks or takes more than a few seconds otherwise.
 """
 
+import functools
 import os
 import subprocess
 import sys
@@ -84,3 +85,12 @@ def shared_folder(tmp_path_factory, name):
     """A folder shared by the xdist workers of this run (each run has its own)."""
     base = tmp_path_factory.getbasetemp()
     return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
+
+
+@functools.lru_cache(maxsize=None)
+def hidden_suite_max(assignment):
+    """The maximum score of ``assignment``'s hidden suite, as grading the released stub lists it."""
+    from grader.grading.suite import run_suite
+    from grader.paths import ASSIGNMENTS
+
+    return run_suite(assignment, ASSIGNMENTS / assignment).max_score
