@@ -3,6 +3,27 @@
 Every forecast in this module is one step ahead: the forecast for month t may use the values of
 months before t only. Shapes use N for samples (batch), T for the window length (time steps) and
 H for the hidden size. Series are 1-D arrays of length L in time order.
+
+How your forecaster (fit_forecaster, forecast_next) is graded. The grader draws series at grading
+time (from a seed it keeps secret), fits your forecaster on the training months and forecasts the
+test months one at a time; on every series your RMSE must be below that of the seasonal naive
+forecast (the same month one year before). You can draw series of the same families yourself:
+
+- an airline-shaped series of 144 months (100 training, 44 test): the airline's own log trend
+  (a quadratic in t) and monthly profile, fitted on its first 100 months, with new noise: AR(1)
+  in the log, standard deviation 0.043, lag-one correlation 0.67. Fitted with seed 0 and seed 1.
+- three generated series of 120, 168 and 204 months, the last 30% of each (36, 51 and 62
+  months) as test months, seed 0. Each is x[t] = exp(trend[t] + season[t] + noise[t]) with
+  trend[t] = log(start) + g t + b t^2: start uniform in [50, 500]; growth g of 6% to 15% a year
+  (uniform) at the start, which bends (b) to between 60% and 160% of it by the end, so no series
+  is flat; season: two harmonics of periods 12 and 6 months with random phases, scaled so that its
+  largest absolute value in the first year is 0.08 to 0.25 (a seasonal swing of about 8% to 25%);
+  noise: AR(1) with standard deviation 0.015 to 0.035 and lag-one correlation 0.3 to 0.7 (each
+  drawn uniformly).
+
+The grader also checks that the same seed gives the same forecasts, that the forecast follows the
+newest month (10% more in month t - 1 moves it), and that it learns nothing at forecast time
+(50% more in the first year of the history does not move it).
 """
 
 import numpy as np

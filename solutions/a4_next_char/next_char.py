@@ -156,10 +156,14 @@ def train_alphabet(model, examples, epochs, lr, seed):
     - seed: int, seeds the shuffling.
 
     Returns:
-    - history: list of float, the mean training loss (nats) of each epoch.
+    - history: list of float, one per epoch: the mean training loss per example (nats) over the
+      epoch, each mini-batch's loss taken before its step and weighted by its size.
 
-    Hint: shuffle with torch.randperm(len(examples), generator=torch.Generator().manual_seed(seed)),
-    collate each mini-batch, and use F.cross_entropy on the logits and the target codes.
+    Hint: make ONE generator before the epoch loop, generator = torch.Generator().manual_seed(seed),
+    and at the start of every epoch draw that epoch's order from it with
+    torch.randperm(len(examples), generator=generator): each epoch gets a new order, and the same
+    seed gives the same orders. (A generator made again in every epoch would repeat the first
+    order.) Collate each mini-batch and use F.cross_entropy on the logits and the target codes.
     """
     ### BEGIN SOLUTION
     generator = torch.Generator().manual_seed(seed)

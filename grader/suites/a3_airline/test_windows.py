@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.grading.testing import Diagnosis, assert_array, assert_close, fail
+from grader.grading.testing import Diagnosis, assert_array, assert_close, case, fail
 from grader.suites.a3_airline import checks
 from grader.suites.a3_airline.checks import ASSIGNMENT
 
@@ -19,19 +19,20 @@ def expected_windows(series, window):
 
 
 def check_windows(airline, series, window, what, tolerance, X_hint, y_hint):
-    result = airline.make_windows(series, window)
-    diagnosis = Diagnosis(ASSIGNMENT, "airline.make_windows", (series, window), got=result, **tolerance)
-    if type(result) not in (tuple, list) or len(result) != 2:
-        fail(what, "should return a pair (X, y).", diagnosis=diagnosis)
-    X, y = result
-    n = len(series) - window
-    hint = (f"N = L - T = {n}: one pair for every window that has a next value (range(L - T)); "
-            "no pair is dropped.")
-    assert_array(X, shape=(n, window, 1), dtype=np.float32, what=f"X of {what}", hint=hint, diagnosis=diagnosis)
-    assert_array(y, shape=(n, 1), dtype=np.float32, what=f"y of {what}", hint=hint, diagnosis=diagnosis)
-    X_ok, y_ok = expected_windows(series, window)
-    assert_close(X, X_ok, **tolerance, what=f"X of {what}", hint=X_hint, diagnosis=diagnosis)
-    assert_close(y, y_ok, **tolerance, what=f"y of {what}", hint=y_hint, diagnosis=diagnosis)
+    with case(what):
+        result = airline.make_windows(series, window)
+        diagnosis = Diagnosis(ASSIGNMENT, "airline.make_windows", (series, window), got=result, **tolerance)
+        if type(result) not in (tuple, list) or len(result) != 2:
+            fail(what, "should return a pair (X, y).", diagnosis=diagnosis)
+        X, y = result
+        n = len(series) - window
+        hint = (f"N = L - T = {n}: one pair for every window that has a next value (range(L - T)); "
+                "no pair is dropped.")
+        assert_array(X, shape=(n, window, 1), dtype=np.float32, what=f"X of {what}", hint=hint, diagnosis=diagnosis)
+        assert_array(y, shape=(n, 1), dtype=np.float32, what=f"y of {what}", hint=hint, diagnosis=diagnosis)
+        X_ok, y_ok = expected_windows(series, window)
+        assert_close(X, X_ok, **tolerance, what=f"X of {what}", hint=X_hint, diagnosis=diagnosis)
+        assert_close(y, y_ok, **tolerance, what=f"y of {what}", hint=y_hint, diagnosis=diagnosis)
 
 
 @pytest.mark.points(3)

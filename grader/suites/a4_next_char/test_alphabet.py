@@ -1,13 +1,16 @@
 """Hidden tests of Part A: letter codes, examples, padding and packing, learning the alphabet."""
 
+import math
+import re
+
 import numpy as np
 import pytest
 import torch
 
-from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail
+from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail, hint_of
 from grader.sandbox import HANDLE
 from grader.suites.a4_next_char.checks import ASSIGNMENT, losses, seed_torch
-from grader.suites.a4_next_char.reference import LETTERS, runs
+from grader.suites.a4_next_char.reference import LETTERS, AlphabetRecorder, as_module, runs
 
 
 def tensors(state):
@@ -35,8 +38,11 @@ def test_letter_codes(student):
              Diagnosis(ASSIGNMENT, "next_char.decode_letters", ([1, 26, 2, 25, 0, 0],), got=decoded))
     assert nc.decode_letters(nc.encode_letters.remote("AZBY")) == "AZBY", (
         "decode_letters must also accept the tensor encode_letters returns.")
-    expect_raises(ValueError, nc.encode_letters, "AbC", what='encode_letters("AbC")',
-                  hint='"b" is not a capital letter: raise ValueError naming it.')
+    error = expect_raises(ValueError, nc.encode_letters, "AbC", what='encode_letters("AbC")',
+                          hint='"b" is not a capital letter: raise ValueError naming it.')
+    if not re.search(r"(?<![A-Za-z])b(?![A-Za-z])", error.exc_message):
+        fail('encode_letters("AbC")', f"raised ValueError({error.exc_message.strip()[:200]!r}), which does not name "
+             "the character 'b'.", hint_of(ASSIGNMENT, "encode_error_names_no_character"))
 
 
 @pytest.mark.points(1)
@@ -198,3 +204,53 @@ def test_alphabet_lstm_learns_and_generalises(student):
         fail("Longer prefixes never seen in training (6..25 letters)", f"accuracy {accuracy:.1%}, e.g. "
              f"{wrong_unseen[:3]}.", "If padding or its position leaks into the state, longer inputs fail: pack the "
              "batch so the LSTM stops at each row's last letter.", diagnosis)
+
+
+# train_alphabet with a model of the grader's (AlphabetRecorder: fixed scores, so each example's loss is
+# known here) over the 115 examples of length 1..5: what order it feeds them in, and what it reports.
+RECORDED_EPOCHS = 3
+
+
+def recorded_training(student, examples, seed):
+    """train_alphabet on the grader's recording model; returns (the prefixes of each epoch, history)."""
+    recorder = AlphabetRecorder()
+    history = student.module("next_char").train_alphabet(student.callback(recorder, kind="module"), examples,
+                                                         RECORDED_EPOCHS, 0.01, seed)
+    return [prefix for batch in recorder.batches for prefix in batch], recorder.batches, history
+
+
+@pytest.mark.points(1)
+def test_train_alphabet_shuffles_every_epoch_and_reports_mean_nats(student):
+    examples = runs(range(1, 6))
+    prefixes, count = [p for p, _ in examples], len(examples)
+    what = f"train_alphabet(model, the {count} examples of 1..5 letters, epochs={RECORDED_EPOCHS}, seed=0)"
+    fed, batches, history = recorded_training(student, examples, 0)
+    if len(fed) != RECORDED_EPOCHS * count or max(len(b) for b in batches) > 16:
+        fail(what, f"fed the model {len(fed)} prefixes in batches of up to {max(len(b) for b in batches)}; expected "
+             f"mini-batches of at most 16 and every example once per epoch ({RECORDED_EPOCHS} x {count}).")
+    epochs = [fed[k * count:(k + 1) * count] for k in range(RECORDED_EPOCHS)]
+    if any(sorted(epoch) != sorted(prefixes) for epoch in epochs):
+        fail(what, "an epoch did not feed every example exactly once.",
+             "Each epoch takes a permutation of all the examples, cut into mini-batches of 16.")
+    if epochs[0] == epochs[1] or epochs[1] == epochs[2]:
+        fail(what, "fed the examples in the same order in two epochs.",
+             hint_of(ASSIGNMENT, "alphabet_same_order_every_epoch"))
+    if epochs[0] == prefixes:
+        fail(what, "fed the examples in their original order: they were not shuffled.",
+             "Draw a new order at the start of every epoch: torch.randperm(len(examples), generator=generator).")
+    again, _, _ = recorded_training(student, examples, 0)
+    if again != fed:
+        fail(what, "two runs with seed=0 fed the examples in different orders: the seed must decide the shuffling.",
+             "Draw the orders from one generator made from the seed, torch.Generator().manual_seed(seed).")
+    values = losses(history, RECORDED_EPOCHS, "train_alphabet", "epoch")
+    expected = float(np.mean([AlphabetRecorder.example_nats(letter) for _, letter in examples]))
+    wrong = [(e, v) for e, v in enumerate(values) if not math.isclose(v, expected, rel_tol=1e-5, abs_tol=1e-6)]
+    if wrong:
+        epoch, value = wrong[0]
+        fail(what, f"reported a loss of {value:.6f} for epoch {epoch}; with that model's fixed scores the mean loss "
+             f"per example is {expected:.6f} nats in every epoch.",
+             "Report each epoch's mean loss per EXAMPLE in nats: add loss.item() * len(batch) over the mini-batches "
+             "and divide by len(examples) (the last batch is smaller).",
+             Diagnosis(ASSIGNMENT, "next_char", got=history, rtol=1e-5, atol=1e-6, uses=("train_alphabet",),
+                       run=lambda nc: nc.train_alphabet(as_module(AlphabetRecorder()), examples, RECORDED_EPOCHS,
+                                                        0.01, 0)))

@@ -5,7 +5,7 @@ import pytest
 
 import torch
 
-from grader.grading.testing import Diagnosis, assert_array, expect_raises, fail, raised
+from grader.grading.testing import Diagnosis, assert_array, case, expect_raises, fail, raised
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
 from grader.suites.a4_next_char.checks import ASSIGNMENT, length_of
 
@@ -33,6 +33,13 @@ def test_char_vocab(student):
     assert size == 8, f"len(CharVocab('hello world')) is {size!r}, expected 8 distinct characters."
     ids = vocab.encode("low hero")
     check_ids([ids], ["low hero"], 8, "CharVocab('hello world').encode('low hero')")
+    ranks = [sorted(set("hello world")).index(c) for c in "low hero"]
+    if np.asarray(ids).tolist() != ranks:
+        fail("CharVocab('hello world').encode('low hero')", f"returned {np.asarray(ids).tolist()}; with the "
+             f"characters in sorted order ({''.join(sorted(set('hello world')))!r}) the ids are {ranks}.",
+             "Give the characters ids 0..V-1 in sorted order: self.chars = sorted(set(text)).",
+             Diagnosis(ASSIGNMENT, "next_char", got=ids, uses=("CharVocab",),
+                       run=lambda nc: nc.CharVocab("hello world").encode("low hero")))
     decoded, decoded_list = vocab.decode(Tensor(ids)), vocab.decode([int(i) for i in ids])
     assert decoded == "low hero" and decoded_list == "low hero", (
         f"decode(encode(s)) must give s back (from a tensor and from a list), got {decoded!r} "
@@ -92,7 +99,8 @@ CASES = [(1000, 4, 7), (503, 3, 10), (64, 2, 5)]
 
 def make_batches(student, length, n, t):
     """make_lm_batches on the stream 0, 1, ..., length - 1, and the diagnosis of what it gave back."""
-    batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
+    with case(f"make_lm_batches(the stream 0, 1, ..., {length - 1}, batch_size={n}, seq_len={t})"):
+        batches = student.module("next_char").make_lm_batches(Tensor(np.arange(length)), n, t)
     return batches, Diagnosis(ASSIGNMENT, "next_char", got=batches, uses=("make_lm_batches",),
                               run=lambda nc: nc.make_lm_batches(torch.arange(length), n, t))
 

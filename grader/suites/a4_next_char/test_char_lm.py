@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail, hint_of
+from grader.grading.testing import Diagnosis, assert_array, assert_close, case, expect_raises, fail, hint_of, once
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
 from grader.suites.a4_next_char.checks import ASSIGNMENT, losses, seed_torch
 from grader.suites.a4_next_char.reference import (CountingLM, ElmanLM, GatedLM, RecordingLM, as_module,
@@ -33,6 +33,28 @@ def known_halves(model, cell, x):
     return run
 
 
+def parameter_count(vocab_size, cell):
+    """The parameters of CharLM(vocab_size, cell=cell) with its default sizes, from torch's own layers."""
+    layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](64, 128, batch_first=True)
+    parts = [torch.nn.Embedding(vocab_size, 64), layer, torch.nn.Linear(128, vocab_size)]
+    return sum(p.numel() for part in parts for p in part.parameters())
+
+
+def check_layer_size(student, cell):
+    """CharLM(13, cell=cell) holds the parameters of an embedding, that cell's recurrent layer and a linear layer:
+    the cell option takes effect (an LSTM in place of a GRU has a third more recurrent weights)."""
+    model = student.module("next_char").CharLM.remote(13, cell=cell)
+    weights = model.state_dict()
+    count = sum(int(np.size(v)) for v in weights.values()) if type(weights) is dict else None
+    expected = parameter_count(13, cell)
+    if count != expected:
+        fail(f'CharLM(13, cell="{cell}")', f"holds {count} parameters; an nn.Embedding(13, 64), an "
+             f"nn.{cell.upper()}(64, 128) and an nn.Linear(128, 13) hold {expected}.",
+             "Build the recurrent layer the `cell` argument names: nn.RNN, nn.LSTM or nn.GRU.",
+             Diagnosis(ASSIGNMENT, "next_char", got=count, uses=("CharLM",),
+                       run=lambda nc: sum(int(v.numel()) for v in nc.CharLM(13, cell=cell).state_dict().values())))
+
+
 @pytest.mark.points(2)
 def test_char_lm_cells_and_state(student):
     nc = student.module("next_char")
@@ -43,11 +65,13 @@ def test_char_lm_cells_and_state(student):
         model.eval.remote()
         forward = model.returning(VALUE, HANDLE)
         x = rng.integers(13, size=(4, 12))
-        whole, _ = forward(Tensor(x))
+        with case(f'CharLM(13, cell="{cell}") on ids of shape (4, 12), state None'):
+            whole, _ = forward(Tensor(x))
         assert_array(whole, shape=(4, 12, 13), what=f'CharLM(13, cell="{cell}") logits',
                      hint="forward returns logits (N, T, V) with batch_first=True.")
-        first, state = forward(Tensor(x[:, :6]))
-        second, _ = forward(Tensor(x[:, 6:]), state)
+        with case(f'CharLM(13, cell="{cell}") on ids of shape (4, 6), then the next (4, 6) with the state carried'):
+            first, state = forward(Tensor(x[:, :6]))
+            second, _ = forward(Tensor(x[:, 6:]), state)
         diagnosis = Diagnosis(ASSIGNMENT, "next_char", got=(whole, first, second), rtol=1e-4, atol=1e-5,
                               run=known_halves(model, cell, x), uses=("CharLM",))
         assert_array(first, shape=(4, 6, 13), what=f'CharLM(13, cell="{cell}") logits of the first half',
@@ -65,6 +89,8 @@ def test_char_lm_cells_and_state(student):
             f'cell="{cell}": the logits of the second half are the same whether it starts from the state of '
             "the first half or from zeros: the scores must come from the recurrent layer's outputs, which "
             "depend on the state.")
+    for cell in ("rnn", "lstm", "gru"):
+        check_layer_size(student, cell)
     expect_raises(ValueError, nc.CharLM.remote, 10, 8, 8, 1, "transformer", what='CharLM(..., cell="transformer")',
                   hint='cell must be "rnn", "lstm" or "gru"; raise ValueError for anything else.')
 
@@ -115,7 +141,8 @@ def test_bits_per_char_agrees_with_the_logits(student):
     for name, build, vocab_size, length, seed in BITS_CASES:
         model = build()
         ids = np.random.default_rng(seed).integers(vocab_size, size=length)
-        bits = nc.bits_per_char(student.callback(model, kind="module"), Tensor(ids))
+        with case(f"bits_per_char of {name} on {length} random ids"):
+            bits = nc.bits_per_char(student.callback(model, kind="module"), Tensor(ids))
         if type(bits) is np.ndarray and bits.size == 1 and bits.dtype.kind == "f" or type(bits) is int:
             bits = float(bits)
         assert type(bits) is float and math.isfinite(bits), (
@@ -132,17 +159,30 @@ def test_bits_per_char_agrees_with_the_logits(student):
                                                                                  torch.from_numpy(ids))))
 
 
+# train_char_lm with the grader's recording model on a stream whose next id is known (ids 0..10 in a
+# cycle): the calls it makes (shape, state, grad) and the losses it reports.
+RECORDED_STEPS, RECORDED_BATCH, RECORDED_SEQ_LEN, RECORDED_VOCAB = 12, 4, 20, 11
+RECORDED_IDS = np.arange(2000) % RECORDED_VOCAB
+
+
+def recorded_training(student):
+    """(recorder, history, failure) of train_char_lm on the recording model, once per submission."""
+    def run():
+        recorder, history, failure = RecordingLM(RECORDED_VOCAB, seed=0), None, None
+        try:
+            history = student.module("next_char").train_char_lm(
+                student.callback(recorder, kind="module"), Tensor(RECORDED_IDS), RECORDED_STEPS, RECORDED_BATCH,
+                RECORDED_SEQ_LEN, 0.01, seed=0)
+        except StudentCodeError as error:
+            failure = error
+        return recorder, history, failure
+    return once(student, "recorded train_char_lm", run)
+
+
 @pytest.mark.points(2)
 def test_training_carries_a_detached_state(student):
-    steps, batch, seq_len = 12, 4, 20
-    recorder = RecordingLM(11, seed=0)
-    ids = np.random.default_rng(0).integers(11, size=2000)
-    history, failure = None, None
-    try:
-        history = student.module("next_char").train_char_lm(student.callback(recorder, kind="module"), Tensor(ids),
-                                                            steps, batch, seq_len, 0.01, seed=0)
-    except StudentCodeError as error:
-        failure = error
+    steps, batch, seq_len = RECORDED_STEPS, RECORDED_BATCH, RECORDED_SEQ_LEN
+    recorder, history, failure = recorded_training(student)
     calls = recorder.calls
     shapes = [c["shape"] for c in calls]
     assert all(s == (batch, seq_len) for s in shapes), (
@@ -166,3 +206,31 @@ def test_training_carries_a_detached_state(student):
     assert len(calls) == steps, (
         f"train_char_lm(steps={steps}) called the model {len(calls)} times, expected one call per step.")
     losses(history, steps, "train_char_lm", "step")
+
+
+@pytest.mark.points(1)
+def test_training_history_in_bits_per_character(student):
+    recorder, history, failure = recorded_training(student)
+    what = (f"train_char_lm(steps={RECORDED_STEPS}, batch_size={RECORDED_BATCH}, seq_len={RECORDED_SEQ_LEN}) with a "
+            "model of the grader's")
+    if failure is not None:
+        fail(what, f"your code raised an exception.\n{str(failure)[:2000]}")
+    values = losses(history, RECORDED_STEPS, "train_char_lm", "step")
+    calls = recorder.calls
+    if len(calls) != RECORDED_STEPS:
+        fail(what, f"called the model {len(calls)} times, expected one call per step ({RECORDED_STEPS}).")
+    # On the stream 0, 1, ..., 10, 0, 1, ... the target of id k is (k + 1) mod 11; the grader knows the logits
+    # it returned at each step, so it knows each step's loss.
+    expected = [cross_entropy_bits(c["logits"].reshape(-1, RECORDED_VOCAB),
+                                   ((c["x"] + 1) % RECORDED_VOCAB).reshape(-1)) for c in calls]
+    wrong = [k for k, (v, e) in enumerate(zip(values, expected)) if not math.isclose(v, e, rel_tol=1e-4, abs_tol=1e-6)]
+    if wrong:
+        k = wrong[0]
+        fail(what, f"reported {values[k]:.5f} for step {k}; the logits the model returned at that step give a "
+             f"cross-entropy of {expected[k]:.5f} bits per character ({expected[k] * math.log(2):.5f} nats).",
+             "history holds each step's mean loss in bits per character: F.cross_entropy gives nats, divide its "
+             "loss.item() by ln 2 (math.log(2)).",
+             Diagnosis(ASSIGNMENT, "next_char", got=history, rtol=1e-4, atol=1e-6, uses=("train_char_lm",),
+                       run=lambda nc: nc.train_char_lm(as_module(RecordingLM(RECORDED_VOCAB, seed=0)),
+                                                       torch.from_numpy(RECORDED_IDS), RECORDED_STEPS,
+                                                       RECORDED_BATCH, RECORDED_SEQ_LEN, 0.01, seed=0)))
