@@ -16,6 +16,7 @@ The semester (configured in course.toml):
   publish-solutions --assignment A --out DIR    the solutions of an assignment whose late window has closed
   deliver --feedback [--solutions DIR]          push feedback pages and solutions to each student's repository
   similarity --assignment A [ROSTER]            compare every pair of submissions' code (HTML and CSV report)
+  manual prepare|sheet|import --assignment A    written answers graded by hand (formgrader or a CSV sheet)
   student-template --out DIR                    build the student template repository's contents
   push-template BUILD --checkout DIR            commit a build into a template clone and push it
   plan                                          what a workflow run grades or publishes ($GITHUB_OUTPUT)
@@ -485,6 +486,64 @@ def cmd_similarity(args):
     return 2 if failed else 0
 
 
+def cmd_manual(args):
+    """Written answers graded by hand: prepare formgrader's course folder or a CSV sheet, or import the grades."""
+    from grader.semester import manual
+
+    names = _names(args.assignment)
+    if len(names) != 1:
+        raise UsageError("name one assignment: manual ... --assignment a1_cells")
+    assignment = names[0]
+    cells = manual.written_cells(assignment)
+    if args.action == "import":
+        return manual_import(args, assignment, cells)
+    if args.action == "sheet" and not args.out:
+        raise UsageError("manual sheet writes a CSV file: give it with --out sheet.csv")
+    parts, skipped = manual.graded_parts(assignment, args.gradebook, args.reports)
+    roster = None if args.submissions else _course(args.course).roster
+    work, more = manual.gather_work(assignment, parts, roster, args.submissions)
+    for line in skipped + more:
+        print(f"{assignment}: left out {line}", file=sys.stderr)
+    for one in work:
+        if one.note:
+            print(f"{assignment}: {one.student}: {one.note}", file=sys.stderr)
+    if not work:
+        raise manual.ManualError(f"no graded submission of {assignment} to grade by hand")
+    if args.action == "prepare":
+        added = manual.prepare_course(args.course_folder, assignment, work)
+        print(f"{assignment}: {len(work)} submission(s) in {args.course_folder} ({len(added)} new or changed; the "
+              f"others keep their hand grades). Grade them: cd {args.course_folder} && jupyter lab, then "
+              f"Nbgrader > Formgrader > Manual Grading; then: python -m grader manual import --assignment {assignment}")
+        return 0
+    from grader.records.gradebook import stored_reports
+    from grader.semester.manual_sheet import write_sheet
+
+    graded = {(student, grade.cell): grade for student, name, report in stored_reports(args.gradebook)
+              if name == assignment for grade in report.assignments[name].notebook.written}
+    count = write_sheet(args.out, work, cells, lambda one: manual.answers(one, cells), graded)
+    print(f"{assignment}: wrote {count} row(s) ({len(work)} student(s)) to {args.out}; fill in points and comment, "
+          f"then: python -m grader manual import --assignment {assignment} --sheet {args.out}")
+    return 0
+
+
+def manual_import(args, assignment, cells):
+    """``manual import``: the hand grades of formgrader's course folder or of a sheet into the gradebook."""
+    from datetime import datetime, timezone
+
+    from grader.records.gradebook import record_written
+    from grader.semester import manual
+    from grader.semester.manual_sheet import read_sheet
+
+    if args.sheet:
+        parts, _ = manual.graded_parts(assignment, args.gradebook)
+        grades, source = read_sheet(args.sheet, cells, set(parts)), f"sheet {args.sheet}"
+    else:
+        grades, source = manual.read_formgrader_grades(args.course_folder, assignment), "formgrader"
+    count = record_written(args.gradebook, assignment, grades, source, datetime.now(timezone.utc).isoformat())
+    print(f"{assignment}: recorded {count} hand grade(s) from {source} in {args.gradebook}")
+    return 0
+
+
 def comma_list(value):
     """``a1_cells,a2_bptt`` -> ["a1_cells", "a2_bptt"]: every list option takes commas and repeats."""
     return [name.strip() for name in value.split(",") if name.strip()]
@@ -603,6 +662,20 @@ def setup_similarity(cmd):
                           "(default: %(default)g; the CSV lists every pair)")
 
 
+def setup_manual(cmd):
+    cmd.add_argument("action", choices=["prepare", "sheet", "import"],
+                     help="prepare: the nbgrader course folder for formgrader; sheet: a CSV sheet to fill in; "
+                          "import: the hand grades (of --sheet, else of the course folder) into the gradebook")
+    cmd.add_argument("--course-folder", default="build/formgrader",
+                     help="the nbgrader course folder (default: %(default)s)")
+    cmd.add_argument("--reports", metavar="DIR", help="the graded students from these reports (<student>.json) "
+                                                      "instead of the gradebook")
+    cmd.add_argument("--submissions", metavar="DIR", help="folder with a checkout or folder per student "
+                                                          "(<folder>/<student>), instead of the roster's location")
+    cmd.add_argument("--out", metavar="CSV", help="manual sheet: the sheet to write")
+    cmd.add_argument("--sheet", metavar="CSV", help="manual import: a filled-in sheet")
+
+
 def setup_push_template(cmd):
     cmd.add_argument("build")
     cmd.add_argument("--checkout", required=True, help="a git clone of the student template repository")
@@ -658,6 +731,8 @@ COMMANDS = [
      setup_deliver, ["gradebook", "course"]),
     ("similarity", "compare every pair of submissions' module code (copydetect) into an HTML and CSV report",
      "cmd_similarity", setup_similarity, ["course", "assignment"]),
+    ("manual", "written answers graded by hand in nbgrader's formgrader or a CSV sheet, and imported",
+     "cmd_manual", setup_manual, ["gradebook", "course", "assignment"]),
     ("student-template", "build the student template repository's contents", "cmd_student_template",
      setup_nothing, ["out"]),
     ("push-template", "commit a student-template build into a clone and push it", "cmd_push_template",

@@ -1,7 +1,9 @@
 """Export the gradebook as CSV: one row per student, a column per assignment, and the total.
 
 Columns: ``student``, ``status`` (graded; partly graded; not graded; no report: a roster student the
-gradebook has nothing for), ``reason`` (why not), one column per assignment (empty when that
+gradebook has nothing for), ``reason`` (why not; and "written answers not graded yet" naming the
+assignments whose written answers wait for a hand grade), one column per assignment (with the
+written answers graded by hand so far; empty when that
 assignment could not be graded), ``total``, ``max_total``; with a ``course``, ``course_points`` (each
 assignment's score scaled to its ``points`` in course.toml). With ``late=True`` two columns per
 assignment follow: ``<a>_late`` (on-time, last-before-due, penalty, not-submitted, unknown) and
@@ -82,6 +84,10 @@ def _row(student, reports, assignments, course, late):
     else:
         status = "not graded" if not graded else "partly graded"
         reason = next(p.reason for p in parts.values() if not p.graded)
+    pending = [f"{a} ({p.notebook.written_pending:g} points)" for a, p in sorted(graded.items())
+               if p.notebook.written_pending]
+    if pending:
+        reason = "; ".join(filter(None, [reason, "written answers not graded yet: " + ", ".join(pending)]))
     row = [student, status, reason]
     row += [f"{graded[a].score:g}" if a in graded else "" for a in assignments]
     row += [f"{sum(p.score for p in graded.values()):g}", f"{sum(p.max_score for p in graded.values()):g}"]

@@ -7,8 +7,9 @@ student's repository, so both say the same thing in the same words.
 A page shows the score, the lateness of the graded submission (its commit, when it came and from which
 time source, the due date or the student's extension, the raw score and the penalty), every hidden-suite
 test with its points
-and, when it failed, the message written for the student, and the notebook's autograded cells
-(nbgrader's scores per cell, and its note when the notebook could not be graded). It never shows
+and, when it failed, the message written for the student, the notebook's autograded cells
+(nbgrader's scores per cell, and its note when the notebook could not be graded), and the hand grades of
+the written answers with the grader's comments (or that they are not graded yet). It never shows
 the code of a hidden test: only test names, points and messages come from the report. Every text
 is HTML-escaped, and every page lands inside the output folder: a student or assignment name that
 would lead elsewhere is refused for that page alone. A student who could not be graded gets a page
@@ -131,7 +132,24 @@ def feedback_page(student, assignment, report):
             blocks.append(Block("table", header=("cell", "points", "message"), rows=tuple(
                 ((Span(c.name, "code"),), (Span(_points(c.points, c.max_points)),), (Span(c.feedback, "pre"),))
                 for c in notebook.cells)))
+    blocks += written_blocks(notebook)
     return Page(student, assignment, part_title(part), tuple(blocks))
+
+
+def written_blocks(notebook):
+    """What a page says about the hand grades of the written answers: each one's points and comment, and
+    the points still waiting for a grade."""
+    blocks = []
+    if notebook.written:
+        total = _points(notebook.written_score, notebook.written_max_score)
+        blocks += [Block("heading", (Span(f"Written answers: {total}"),)),
+                   Block("table", header=("answer", "points", "comment"), rows=tuple(
+                       ((Span(g.cell, "code"),), (Span(_points(g.points, g.max_points)),), (Span(g.comment, "pre"),))
+                       for g in notebook.written))]
+    if notebook.written_pending:
+        blocks.append(_note(f"Written answers not graded yet ({notebook.written_pending:g} points): your score and "
+                            "its maximum leave them out until your instructor has graded them."))
+    return blocks
 
 
 def part_title(part):

@@ -2,15 +2,22 @@
 
 Each row keeps that assignment's report (``Report.only``) as JSON. A "not graded" result (no
 repository, checkout failed) never replaces a graded row: the earlier grade stays, and the class
-summary names the students whose latest grading failed."""
+summary names the students whose latest grading failed.
+
+Hand grades of written answers (``manual import``) live in their own table, one row per (student,
+assignment, cell), with the content hash of the submission they were given for. ``stored_reports``
+attaches to each report the hand grades given for the very submission it graded; after a re-grading
+of changed work they no longer count, and the written answers show as not graded yet."""
 
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+from grader.errors import GraderError
 from grader.records.report import ReportError, read_report, student_of_file, verify_report
-from grader.records.results import report_from_dict
+from grader.records.results import WrittenGrade, report_from_dict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grades (
@@ -23,6 +30,24 @@ CREATE TABLE IF NOT EXISTS grades (
     PRIMARY KEY (student, assignment)
 )
 """
+WRITTEN_SCHEMA = """
+CREATE TABLE IF NOT EXISTS written_grades (
+    student TEXT NOT NULL,
+    assignment TEXT NOT NULL,
+    cell TEXT NOT NULL,
+    points REAL NOT NULL,
+    max_points REAL NOT NULL,
+    comment TEXT NOT NULL,
+    submission_hash TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (student, assignment, cell)
+)
+"""
+
+
+class WrittenGradeError(GraderError, ValueError):
+    """Hand grades that cannot be recorded (nothing was); the message names the grade."""
 
 
 BUSY_SECONDS = 60
@@ -54,7 +79,23 @@ def connect(path):
     if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         _patiently(connection, "PRAGMA journal_mode=WAL")
     _patiently(connection, SCHEMA)
+    _patiently(connection, WRITTEN_SCHEMA)
     return connection
+
+
+@contextmanager
+def _transaction(path):
+    """A connection to the gradebook inside one write transaction: committed at the end, rolled back on any error."""
+    connection = connect(path)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        yield connection
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.close()
 
 
 def record(path, report):
@@ -63,10 +104,8 @@ def record(path, report):
     Returns the names of the assignments whose "not graded" result was not recorded because a graded
     row was already there.
     """
-    connection = connect(path)
     kept = []
-    try:
-        connection.execute("BEGIN IMMEDIATE")
+    with _transaction(path) as connection:
         for assignment, part in report.assignments.items():
             if not part.graded:
                 stored = connection.execute("SELECT report FROM grades WHERE student = ? AND assignment = ?",
@@ -79,17 +118,11 @@ def record(path, report):
                 (report.student, assignment, part.score, part.max_score, report.graded_at,
                  json.dumps(report.only(assignment).to_dict())),
             )
-        connection.execute("COMMIT")
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    finally:
-        connection.close()
     return kept
 
 
 def rows(path):
-    """All (student, assignment, score, max_score) rows, sorted."""
+    """All (student, assignment, score, max_score) rows as graded (without hand grades), sorted."""
     connection = connect(path)
     try:
         return connection.execute(
@@ -109,8 +142,13 @@ def stored_reports(path, problems=None):
     try:
         stored = connection.execute(
             "SELECT student, assignment, report FROM grades ORDER BY student, assignment").fetchall()
+        written = connection.execute("SELECT student, assignment, submission_hash, cell, points, max_points, comment "
+                                     "FROM written_grades ORDER BY student, assignment, cell").fetchall()
     finally:
         connection.close()
+    by_submission = {}
+    for student, assignment, digest, *grade in written:
+        by_submission.setdefault((student, assignment, digest), []).append(WrittenGrade(*grade))
     out = []
     for student, assignment, text in stored:
         try:
@@ -119,8 +157,36 @@ def stored_reports(path, problems=None):
             if problems is not None:
                 problems.append(f"left out {student!r} {assignment!r}: {str(exc).splitlines()[0][:200]}")
             continue
+        part = report.assignments[assignment]
+        if part.graded:
+            part.notebook.written = by_submission.get((student, assignment, part.submission_hash), [])
         out.append((student, assignment, report))
     return out
+
+
+def record_written(path, assignment, grades, source, recorded_at):
+    """Record hand grades of written answers of ``assignment``, all or none, replacing earlier ones of the same cells.
+
+    grades: ``(student, WrittenGrade, submission_hash or None)`` triples; a hash names the submission the grade
+    was given for (None: the one graded now). source: where they come from ("formgrader", "sheet <file>").
+    WrittenGradeError (nothing recorded) when a student has no graded row of ``assignment``, or was graded
+    again (other work) since the grade's hash was taken. Returns the number recorded.
+    """
+    with _transaction(path) as connection:
+        for student, grade, digest in grades:
+            stored = connection.execute("SELECT report FROM grades WHERE student = ? AND assignment = ?",
+                                        (student, assignment)).fetchone()
+            part = json.loads(stored[0])["assignments"][assignment] if stored else {}
+            if part.get("status", "graded") != "graded" or "submission_hash" not in part:
+                raise WrittenGradeError(f"{student} {assignment} {grade.cell}: the gradebook has no graded "
+                                        f"{assignment} of {student!r}")
+            if digest is not None and digest != part["submission_hash"]:
+                raise WrittenGradeError(f"{student} {assignment} {grade.cell}: {student} was graded again on other "
+                                        "work since these answers were prepared; run `manual prepare` again")
+            connection.execute("INSERT OR REPLACE INTO written_grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               (student, assignment, grade.cell, grade.points, grade.max_points, grade.comment,
+                                part["submission_hash"], recorded_at, source))
+    return len(grades)
 
 
 def version_problems(stored, current=None):

@@ -3,15 +3,19 @@
     Report                      one student: the assignments graded in one run
       AssignmentResult          one assignment: status, suite, notebook, lateness, grading version
         SuiteResult             the hidden suite: a list of TestResult (all points or none)
-        NotebookResult          the autograded notebook cells: a list of CellResult
+        NotebookResult          the autograded notebook cells: a list of CellResult; the written answers
+                                graded by hand so far: a list of WrittenGrade (from the gradebook only)
         Lateness                which submission was graded, when it came, the penalty
 
 Scores are never stored: a suite's score is the sum of its passed tests, an assignment's raw score
-is suite plus notebook, its score the raw score less the late penalty, a report's score the sum of
-its assignments'. ``to_dict`` writes the totals into the JSON for human readers; ``from_dict``
-never reads them back. ``from_dict`` is also the verification of a report that comes from a grading
-job (``collect``): every field is checked and bounded, and the first problem is a ``ReportError``
-whose one line names the field.
+is suite plus notebook plus the written answers graded by hand, its score the raw score less the late
+penalty, a report's score the sum of its assignments'. An assignment's maximum counts the written
+answers that have a hand grade; those still waiting for one (``written_pending``) count in neither
+score nor maximum until ``manual import`` records them. ``to_dict`` writes the totals into the JSON
+for human readers; ``from_dict`` never reads them back. ``from_dict`` is also the verification of a
+report that comes from a grading job (``collect``): every field is checked and bounded, and the first
+problem is a ``ReportError`` whose one line names the field. Hand grades never come from a report:
+``from_dict`` ignores a notebook's ``written`` list; the gradebook attaches them from its own table.
 
 Serialisation lives here and nowhere else. Standard library only: ``collect``, ``export``,
 ``feedback`` and ``summary`` run on a bare Python.
@@ -92,21 +96,50 @@ class CellResult:
 
 
 @dataclass
+class WrittenGrade:
+    """The hand grade of one written answer (an nbgrader markdown cell, by its grade id), with the grader's comment."""
+
+    cell: str
+    points: float
+    max_points: float
+    comment: str = ""
+
+
+@dataclass
 class NotebookResult:
-    """The autograded cells of an assignment's notebooks, and the points its written answers carry."""
+    """The autograded cells of an assignment's notebooks, the points its written answers carry, and their
+    hand grades so far."""
 
     cells: list = field(default_factory=list)
     skipped: bool = False
     manual_max_score: float = 0.0
     feedback: str = ""
+    written: list = field(default_factory=list)
 
     @property
     def score(self):
+        """Points of the autograded cells."""
         return _round(sum(c.points for c in self.cells))
 
     @property
     def max_score(self):
+        """Maximum of the autograded cells."""
         return _round(sum(c.max_points for c in self.cells))
+
+    @property
+    def written_score(self):
+        """Points of the written answers graded by hand so far."""
+        return _round(sum(g.points for g in self.written))
+
+    @property
+    def written_max_score(self):
+        """Maximum of the written answers graded by hand so far."""
+        return _round(sum(g.max_points for g in self.written))
+
+    @property
+    def written_pending(self):
+        """Points the written answers carry that have no hand grade yet (0 when all are graded)."""
+        return max(0.0, _round(self.manual_max_score - self.written_max_score))
 
 
 @dataclass
@@ -145,7 +178,7 @@ class AssignmentResult:
 
     @property
     def raw_score(self):
-        return _round(self.suite.score + self.notebook.score)
+        return _round(self.suite.score + self.notebook.score + self.notebook.written_score)
 
     @property
     def penalty(self):
@@ -157,7 +190,7 @@ class AssignmentResult:
 
     @property
     def max_score(self):
-        return _round(self.suite.max_score + self.notebook.max_score)
+        return _round(self.suite.max_score + self.notebook.max_score + self.notebook.written_max_score)
 
     @property
     def graded(self):
@@ -237,6 +270,9 @@ def assignment_to_dict(part):
     out["notebook"] = {"score": notebook.score, "max_score": notebook.max_score, "skipped": notebook.skipped,
                        "manual_max_score": notebook.manual_max_score, "feedback": notebook.feedback,
                        "cells": [dict(c.__dict__) for c in notebook.cells]}
+    if notebook.written:
+        out["notebook"].update(written_score=notebook.written_score,
+                               written=[dict(g.__dict__) for g in notebook.written])
     if part.lateness is not None:
         out["lateness"] = dict(lateness_to_dict(part.lateness), raw_score=part.raw_score)
     for key in ("feedback", "submission_hash", "grading_version"):

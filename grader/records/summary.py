@@ -1,8 +1,9 @@
 """The class summary (Markdown, for a GitHub Actions job summary): a warning naming the students whose
 grades are unofficial (graded without isolation), the students who could not be graded and why (and
 roster students without any report), then per assignment the score distribution, the lateness
-counts and the pass rate of every hidden test. Grades of one assignment from different grading
-versions are refused (``allow_mixed`` to summarise anyway), naming the students to regrade."""
+counts, the students whose written answers still wait for a hand grade, and the pass rate of every
+hidden test. Grades of one assignment from different grading versions are refused (``allow_mixed``
+to summarise anyway), naming the students to regrade."""
 
 import statistics
 
@@ -78,6 +79,10 @@ def class_summary(gradebook, roster=None, allow_mixed=False):
             status = part.lateness.status if part.lateness else "unknown"
             statuses[status] = statuses.get(status, 0) + 1
         lines += ["Lateness: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) + ".", ""]
+        pending = sorted(student for student, part in by_assignment[assignment] if part.notebook.written_pending)
+        if pending:
+            lines += [f"Written answers not graded yet for {len(pending)} student(s): {_cell(', '.join(pending))} "
+                      f"(`python -m grader manual prepare --assignment {assignment}`).", ""]
         counts = histogram([p.score / p.max_score if p.max_score else 0.0 for p in parts])
         lines += ["| score | students |", "|---|---|"]
         for index, count in enumerate(counts):

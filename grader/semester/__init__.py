@@ -4,10 +4,12 @@
 ``history`` (git), ``pushes`` (GitHub's push timeline), ``lateness`` (which submission, what penalty),
 ``grade_roster`` (every student's due assignments, nobody lost), ``plan`` and ``github`` (the workflow's
 matrix, clones and timelines), ``deliver`` (feedback pages and solutions pushed to each student's repository),
-``similarity`` and ``similarity_report`` (every pair of submissions compared with copydetect; HTML and CSV).
+``similarity`` and ``similarity_report`` (every pair of submissions compared with copydetect; HTML and CSV),
+``manual`` (written answers: an nbgrader course folder for formgrader, its hand grades read back) and
+``manual_sheet`` (the same round trip through a CSV sheet).
 
 May import: ``grader.paths``, ``grader.records`` and, to grade, ``grader.grading``. Everything but
-``grade_roster`` and ``similarity`` (copydetect, numpy) uses the standard library only (the workflow's plan job
-has nothing installed).
+``grade_roster``, ``similarity`` (copydetect, numpy) and ``manual`` (nbgrader, imported where it builds or
+reads the course folder) uses the standard library only (the workflow's plan job has nothing installed).
 Never ``grader.cli`` or ``grader.authoring``.
 """
