@@ -380,8 +380,7 @@ def prepare_course(folder, assignment, work):
     cells = written_cells(assignment)
     names = [path.name for path in sorted((SOLUTIONS / assignment).glob("*.ipynb"))]
     _generate(folder, assignment)
-    manifest_file = folder / MANIFEST
-    manifest = json.loads(manifest_file.read_text()) if manifest_file.is_file() else {}
+    manifest = _manifest(folder)
     prepared = manifest.setdefault(assignment, {})
     added = []
     with _gradebook(folder) as book:
@@ -393,8 +392,24 @@ def prepare_course(folder, assignment, work):
             _record_submission(book, assignment, one, {(c.notebook, c.grade_id) for c in cells})
             prepared[one.student] = digest
             added.append(one.student)
-    manifest_file.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return added
+
+
+def _manifest(folder):
+    """``{assignment: {student: content hash}}`` of the submissions prepared in ``folder`` ({} before the first)."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManualError(f"{path} is damaged ({type(exc).__name__}): restore it, or remove {path.parent} and "
+                          "prepare it again") from None
+    if not isinstance(manifest, dict) or not all(isinstance(v, dict) for v in manifest.values()):
+        raise ManualError(f"{path} is not what `manual prepare` writes: restore it, or remove {path.parent} and "
+                          "prepare it again")
+    return manifest
 
 
 def read_formgrader_grades(folder, assignment):
@@ -403,16 +418,21 @@ def read_formgrader_grades(folder, assignment):
     Only the written answers count (a manual score of an autograded cell is not read). ManualError (one
     line naming the student and cell) for a score outside 0 .. the cell's points.
     """
+    from nbgrader.api import MissingEntry
+
     folder = Path(folder).resolve()
-    manifest_file = folder / MANIFEST
-    prepared = json.loads(manifest_file.read_text()).get(assignment) if manifest_file.is_file() else None
+    prepared = _manifest(folder).get(assignment)
     if not prepared or not (folder / "gradebook.db").is_file():
         raise ManualError(f"{folder} holds no prepared {assignment}: run `manual prepare --assignment {assignment}`")
     cells = {(c.notebook, c.grade_id): c for c in written_cells(assignment)}
     found = []
     with _gradebook(folder) as book:
         for student, digest in sorted(prepared.items()):
-            submission = book.find_submission(assignment, student)
+            try:
+                submission = book.find_submission(assignment, student)
+            except MissingEntry:
+                raise ManualError(f"{student}: no {assignment} submission in {folder / 'gradebook.db'} (removed in "
+                                  "formgrader?); run `manual prepare` again") from None
             for notebook in submission.notebooks:
                 comments = {comment.name: comment.manual_comment or "" for comment in notebook.comments}
                 for grade in notebook.grades:
