@@ -1,13 +1,23 @@
 """Backpropagation through time, written by hand in numpy.
 
 Every function works on a whole batch at once (batch_first: arrays are (N, T, ...)).
-Weights follow PyTorch's layout, so each result can be checked against ``torch.nn.RNN``
-and ``torch.nn.LSTM`` with copied weights:
+Weights follow PyTorch's layout, so each result can be checked against ``torch.nn.RNN``,
+``torch.nn.LSTM`` and ``torch.nn.GRU`` with copied weights:
 
 - vanilla RNN:  W_ih (H, D), W_hh (H, H), b_ih (H,), b_hh (H,)
 - LSTM:         W_ih (4H, D), W_hh (4H, H), b_ih (4H,), b_hh (4H,), gates in the order i, f, g, o
+- GRU:          W_ih (3H, D), W_hh (3H, H), b_ih (3H,), b_hh (3H,), gates in the order r, z, n
 
 Letters in shapes: N batch, T time, D input, H hidden, V vocabulary.
+
+Two rules hold for every function of this module:
+
+- dtype: the arrays a function returns have the floating dtype of the arrays it is given
+  (float32 in, float32 out; float64 in, float64 out; the inputs of one call share one dtype).
+  Never convert to another dtype inside: the grader checks both, with pre-activations as large
+  as 1e3, where a careless exp overflows (numpy then warns, or returns NaN).
+- initial states: h0 (and c0 for the LSTM) are arrays of shape (N, H) that the caller always
+  passes; None is not accepted (unlike torch.nn.RNN): write np.zeros((N, H)) for a zero start.
 """
 
 import numpy as np
@@ -113,6 +123,58 @@ def rnn_backward_truncated(dhs, cache, k):
 
 
 # --------------------------------------------------------------------------------------
+# A stack of RNN layers
+# --------------------------------------------------------------------------------------
+
+
+def stacked_rnn_forward(x, h0s, layers):
+    """Run a stack of tanh RNN layers, as ``torch.nn.RNN(num_layers=L, batch_first=True)``.
+
+    Layer 0 reads x; layer l reads the hidden states hs of layer l - 1. Each layer is the RNN
+    of rnn_forward with its own weights and initial state. Layers may have different hidden
+    sizes H_l (torch.nn.RNN uses one H for all of them).
+
+    Inputs:
+    - x: input sequence, shape (N, T, D).
+    - h0s: list of L initial states, h0s[l] of shape (N, H_l) (torch's h_0, of shape
+      (L, N, H), holds them one after the other).
+    - layers: list of L dicts with the keys "W_ih", "W_hh", "b_ih", "b_hh", the weights of
+      rnn_forward for each layer: layers[0]["W_ih"] is (H_0, D), layers[l]["W_ih"] is
+      (H_l, H_{l-1}) for l >= 1, "W_hh" (H_l, H_l), the biases (H_l,).
+
+    Returns a tuple of:
+    - hs: hidden states of the last layer after every step, shape (N, T, H_{L-1}).
+    - cache: whatever stacked_rnn_backward needs.
+
+    Hint: call rnn_forward once per layer.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def stacked_rnn_backward(dhs, cache):
+    """Backpropagation through time for the stack of stacked_rnn_forward.
+
+    Inputs:
+    - dhs: gradient of the loss with respect to every hidden state of the LAST layer, shape
+      (N, T, H_{L-1}).
+    - cache: the cache returned by stacked_rnn_forward.
+
+    Returns a dict of gradients, in the form of the inputs of stacked_rnn_forward:
+    - "x": (N, T, D).
+    - "h0s": list of L arrays, "h0s"[l] of shape (N, H_l), the gradient of each layer's h0.
+    - "layers": list of L dicts with the keys "W_ih", "W_hh", "b_ih", "b_hh", each the shape
+      of the matching weight.
+
+    Hint: go through the layers from the last to the first, with rnn_backward. The loss reaches
+    layer l only through the input of layer l + 1, so the dhs of layer l is the "x" gradient of
+    layer l + 1.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# --------------------------------------------------------------------------------------
 # LSTM
 # --------------------------------------------------------------------------------------
 
@@ -138,12 +200,15 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     raise NotImplementedError()
 
 
-def lstm_backward(dhs, cache):
+def lstm_backward(dhs, cache, dc_T=None):
     """Backpropagation through time for the LSTM of lstm_forward.
 
     Inputs:
     - dhs: gradient of the loss with respect to every hidden state in hs, shape (N, T, H).
     - cache: the cache returned by lstm_forward.
+    - dc_T: optional gradient of the loss with respect to the last cell state c_T (the c_n of
+      ``torch.nn.LSTM``), shape (N, H), for a loss that uses c_T directly (e.g. when (h_T, c_T)
+      is handed on to a decoder). None means the loss does not use c_T (a gradient of zeros).
 
     Returns a dict of gradients, each the shape of the matching input of lstm_forward:
     - "x": (N, T, D), "h0": (N, H), "c0": (N, H), "W_ih": (4H, D), "W_hh": (4H, H),
@@ -151,6 +216,56 @@ def lstm_backward(dhs, cache):
 
     Hint: carry two gradients backwards, dL/dh_t and dL/dc_t. The cell state reaches
     c_{t+1} through the forget gate, and reaches h_t through o * tanh(c_t).
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# --------------------------------------------------------------------------------------
+# GRU
+# --------------------------------------------------------------------------------------
+
+
+def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
+    """Run a GRU over a whole sequence, as ``torch.nn.GRU(batch_first=True)``.
+
+    Every step splits the two projections into blocks in the order r, z, n,
+    [x_r, x_z, x_n] = x_t W_ih^T + b_ih and [h_r, h_z, h_n] = h_{t-1} W_hh^T + b_hh, then
+
+        r = sigmoid(x_r + h_r),  z = sigmoid(x_z + h_z),  n = tanh(x_n + r * h_n),
+        h_t = (1 - z) * n + z * h_{t-1}.
+
+    The reset gate r multiplies h_n = h_{t-1} W_hn^T + b_hn, the result of the matrix product
+    (PyTorch's and cuDNN's GRU), not h_{t-1} before it (the variant of Cho et al., 2014).
+
+    Inputs:
+    - x: input sequence, shape (N, T, D).
+    - h0: initial hidden state, shape (N, H).
+    - W_ih: input-to-hidden weights, shape (3H, D), gate blocks in the order r, z, n.
+    - W_hh: hidden-to-hidden weights, shape (3H, H).
+    - b_ih, b_hh: biases, shape (3H,).
+
+    Returns a tuple of:
+    - hs: hidden state after every step, shape (N, T, H).
+    - cache: whatever gru_backward needs.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def gru_backward(dhs, cache):
+    """Backpropagation through time for the GRU of gru_forward.
+
+    Inputs:
+    - dhs: gradient of the loss with respect to every hidden state in hs, shape (N, T, H).
+    - cache: the cache returned by gru_forward.
+
+    Returns a dict of gradients, each the shape of the matching input of gru_forward:
+    - "x": (N, T, D), "h0": (N, H), "W_ih": (3H, D), "W_hh": (3H, H), "b_ih": (3H,), "b_hh": (3H,).
+
+    Hint: h_{t-1} reaches h_t along four paths: directly through z * h_{t-1}, and through the
+    three blocks of h_{t-1} W_hh^T. The input side and the hidden side of the r and z gates get
+    the same gradient; for n they differ by the factor r (only h_n is multiplied by r).
     """
     # YOUR CODE HERE
     raise NotImplementedError()

@@ -1,4 +1,4 @@
-"""Bench of a2_bptt: the reference BPTT in numpy against torch.nn.RNN / torch.nn.LSTM.
+"""Bench of a2_bptt: the reference BPTT in numpy against torch.nn.RNN / torch.nn.LSTM / torch.nn.GRU.
 
 Forward + backward of one batch at T=50, N=32, D=64, H=128 in float32, both measured in the
 same run with torch limited to one thread; the ratio (reference time / torch time) is what
@@ -45,7 +45,7 @@ def median_seconds(steps, repeats=REPEATS):
 
 def time_pair(kind, bptt, rng):
     """(reference seconds, torch seconds) for forward + backward of one batch."""
-    G = 4 if kind == "lstm" else 1
+    G = {"rnn": 1, "gru": 3, "lstm": 4}[kind]
     f32 = np.float32
     x = rng.standard_normal((N, T, D)).astype(f32)
     h0 = rng.standard_normal((N, H)).astype(f32)
@@ -61,6 +61,12 @@ def time_pair(kind, bptt, rng):
             bptt.lstm_backward(dhs, cache)
         module = torch.nn.LSTM(D, H, batch_first=True)
         state = (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None])
+    elif kind == "gru":
+        def reference():
+            _, cache = bptt.gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh)
+            bptt.gru_backward(dhs, cache)
+        module = torch.nn.GRU(D, H, batch_first=True)
+        state = torch.from_numpy(h0)[None]
     else:
         def reference():
             _, cache = bptt.rnn_forward(x, h0, W_ih, W_hh, b_ih, b_hh)
@@ -86,7 +92,7 @@ def run():
         bptt = load_reference()
         rng = np.random.default_rng(0)
         rows = []
-        for kind, name in [("rnn", "nn.RNN (tanh)"), ("lstm", "nn.LSTM")]:
+        for kind, name in [("rnn", "nn.RNN (tanh)"), ("lstm", "nn.LSTM"), ("gru", "nn.GRU")]:
             ours, theirs = time_pair(kind, bptt, rng)
             rows.append(f"| {kind}_forward + {kind}_backward | {name} | {1e3 * ours:.2f} | {1e3 * theirs:.2f} "
                         f"| {ours / theirs:.2f} |")

@@ -1,13 +1,23 @@
 """Backpropagation through time, written by hand in numpy.
 
 Every function works on a whole batch at once (batch_first: arrays are (N, T, ...)).
-Weights follow PyTorch's layout, so each result can be checked against ``torch.nn.RNN``
-and ``torch.nn.LSTM`` with copied weights:
+Weights follow PyTorch's layout, so each result can be checked against ``torch.nn.RNN``,
+``torch.nn.LSTM`` and ``torch.nn.GRU`` with copied weights:
 
 - vanilla RNN:  W_ih (H, D), W_hh (H, H), b_ih (H,), b_hh (H,)
 - LSTM:         W_ih (4H, D), W_hh (4H, H), b_ih (4H,), b_hh (4H,), gates in the order i, f, g, o
+- GRU:          W_ih (3H, D), W_hh (3H, H), b_ih (3H,), b_hh (3H,), gates in the order r, z, n
 
 Letters in shapes: N batch, T time, D input, H hidden, V vocabulary.
+
+Two rules hold for every function of this module:
+
+- dtype: the arrays a function returns have the floating dtype of the arrays it is given
+  (float32 in, float32 out; float64 in, float64 out; the inputs of one call share one dtype).
+  Never convert to another dtype inside: the grader checks both, with pre-activations as large
+  as 1e3, where a careless exp overflows (numpy then warns, or returns NaN).
+- initial states: h0 (and c0 for the LSTM) are arrays of shape (N, H) that the caller always
+  passes; None is not accepted (unlike torch.nn.RNN): write np.zeros((N, H)) for a zero start.
 """
 
 import numpy as np
@@ -167,6 +177,74 @@ def rnn_backward_truncated(dhs, cache, k):
 
 
 # --------------------------------------------------------------------------------------
+# A stack of RNN layers
+# --------------------------------------------------------------------------------------
+
+
+def stacked_rnn_forward(x, h0s, layers):
+    """Run a stack of tanh RNN layers, as ``torch.nn.RNN(num_layers=L, batch_first=True)``.
+
+    Layer 0 reads x; layer l reads the hidden states hs of layer l - 1. Each layer is the RNN
+    of rnn_forward with its own weights and initial state. Layers may have different hidden
+    sizes H_l (torch.nn.RNN uses one H for all of them).
+
+    Inputs:
+    - x: input sequence, shape (N, T, D).
+    - h0s: list of L initial states, h0s[l] of shape (N, H_l) (torch's h_0, of shape
+      (L, N, H), holds them one after the other).
+    - layers: list of L dicts with the keys "W_ih", "W_hh", "b_ih", "b_hh", the weights of
+      rnn_forward for each layer: layers[0]["W_ih"] is (H_0, D), layers[l]["W_ih"] is
+      (H_l, H_{l-1}) for l >= 1, "W_hh" (H_l, H_l), the biases (H_l,).
+
+    Returns a tuple of:
+    - hs: hidden states of the last layer after every step, shape (N, T, H_{L-1}).
+    - cache: whatever stacked_rnn_backward needs.
+
+    Hint: call rnn_forward once per layer.
+    """
+    ### BEGIN SOLUTION
+    caches = []
+    hs = x
+    for h0, layer in zip(h0s, layers):
+        hs, layer_cache = rnn_forward(hs, h0, layer["W_ih"], layer["W_hh"], layer["b_ih"], layer["b_hh"])
+        caches.append(layer_cache)
+    return hs, caches
+    ### END SOLUTION
+
+
+def stacked_rnn_backward(dhs, cache):
+    """Backpropagation through time for the stack of stacked_rnn_forward.
+
+    Inputs:
+    - dhs: gradient of the loss with respect to every hidden state of the LAST layer, shape
+      (N, T, H_{L-1}).
+    - cache: the cache returned by stacked_rnn_forward.
+
+    Returns a dict of gradients, in the form of the inputs of stacked_rnn_forward:
+    - "x": (N, T, D).
+    - "h0s": list of L arrays, "h0s"[l] of shape (N, H_l), the gradient of each layer's h0.
+    - "layers": list of L dicts with the keys "W_ih", "W_hh", "b_ih", "b_hh", each the shape
+      of the matching weight.
+
+    Hint: go through the layers from the last to the first, with rnn_backward. The loss reaches
+    layer l only through the input of layer l + 1, so the dhs of layer l is the "x" gradient of
+    layer l + 1.
+    """
+    ### BEGIN SOLUTION
+    L = len(cache)
+    dh0s, layer_grads = [None] * L, [None] * L
+    d_out = dhs  # gradient reaching the output states of the layer at hand
+    for l in reversed(range(L)):
+        layer_cache = cache[l]
+        g = rnn_backward(d_out, layer_cache)
+        d_out = g["x"]
+        dh0s[l] = g["h0"]
+        layer_grads[l] = {name: g[name] for name in ("W_ih", "W_hh", "b_ih", "b_hh")}
+    return {"x": d_out, "h0s": dh0s, "layers": layer_grads}
+    ### END SOLUTION
+
+
+# --------------------------------------------------------------------------------------
 # LSTM
 # --------------------------------------------------------------------------------------
 
@@ -212,12 +290,15 @@ def lstm_forward(x, h0, c0, W_ih, W_hh, b_ih, b_hh):
     ### END SOLUTION
 
 
-def lstm_backward(dhs, cache):
+def lstm_backward(dhs, cache, dc_T=None):
     """Backpropagation through time for the LSTM of lstm_forward.
 
     Inputs:
     - dhs: gradient of the loss with respect to every hidden state in hs, shape (N, T, H).
     - cache: the cache returned by lstm_forward.
+    - dc_T: optional gradient of the loss with respect to the last cell state c_T (the c_n of
+      ``torch.nn.LSTM``), shape (N, H), for a loss that uses c_T directly (e.g. when (h_T, c_T)
+      is handed on to a decoder). None means the loss does not use c_T (a gradient of zeros).
 
     Returns a dict of gradients, each the shape of the matching input of lstm_forward:
     - "x": (N, T, D), "h0": (N, H), "c0": (N, H), "W_ih": (4H, D), "W_hh": (4H, H),
@@ -232,7 +313,7 @@ def lstm_backward(dhs, cache):
     N, T, H = hs.shape
     dpre = np.empty_like(gates)  # dL/d(gate pre-activations), (N, T, 4H)
     dh_next = np.zeros_like(h0)
-    dc_next = np.zeros_like(c0)
+    dc_next = np.zeros_like(c0) if dc_T is None else dc_T  # what reaches c_t from after step t
     for t in reversed(range(T)):
         act = gates[:, t]
         i, f, g, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
@@ -254,6 +335,99 @@ def lstm_backward(dhs, cache):
             "W_ih": dpre_flat.T @ x.reshape(N * T, -1),
             "W_hh": dpre_flat.T @ h_prev.reshape(N * T, H),
             "b_ih": db, "b_hh": db.copy()}
+    ### END SOLUTION
+
+
+# --------------------------------------------------------------------------------------
+# GRU
+# --------------------------------------------------------------------------------------
+
+
+def gru_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
+    """Run a GRU over a whole sequence, as ``torch.nn.GRU(batch_first=True)``.
+
+    Every step splits the two projections into blocks in the order r, z, n,
+    [x_r, x_z, x_n] = x_t W_ih^T + b_ih and [h_r, h_z, h_n] = h_{t-1} W_hh^T + b_hh, then
+
+        r = sigmoid(x_r + h_r),  z = sigmoid(x_z + h_z),  n = tanh(x_n + r * h_n),
+        h_t = (1 - z) * n + z * h_{t-1}.
+
+    The reset gate r multiplies h_n = h_{t-1} W_hn^T + b_hn, the result of the matrix product
+    (PyTorch's and cuDNN's GRU), not h_{t-1} before it (the variant of Cho et al., 2014).
+
+    Inputs:
+    - x: input sequence, shape (N, T, D).
+    - h0: initial hidden state, shape (N, H).
+    - W_ih: input-to-hidden weights, shape (3H, D), gate blocks in the order r, z, n.
+    - W_hh: hidden-to-hidden weights, shape (3H, H).
+    - b_ih, b_hh: biases, shape (3H,).
+
+    Returns a tuple of:
+    - hs: hidden state after every step, shape (N, T, H).
+    - cache: whatever gru_backward needs.
+    """
+    ### BEGIN SOLUTION
+    N, T, _ = x.shape
+    H = h0.shape[1]
+    x_proj = x @ W_ih.T + b_ih  # (N, T, 3H): the input side of every gate, for all steps at once
+    dtype = np.result_type(x_proj, h0)
+    gates = np.empty((N, T, 3 * H), dtype=dtype)  # activated r, z, n
+    hns = np.empty((N, T, H), dtype=dtype)  # h_n = h_{t-1} W_hn^T + b_hn, what r multiplies
+    hs = np.empty((N, T, H), dtype=dtype)
+    h = h0
+    for t in range(T):
+        h_proj = h @ W_hh.T + b_hh
+        act = gates[:, t]  # a view: filling it fills the cache
+        act[:, :2 * H] = sigmoid(x_proj[:, t, :2 * H] + h_proj[:, :2 * H])
+        r, z = act[:, :H], act[:, H:2 * H]
+        hns[:, t] = h_proj[:, 2 * H:]
+        act[:, 2 * H:] = np.tanh(x_proj[:, t, 2 * H:] + r * hns[:, t])
+        n = act[:, 2 * H:]
+        h = hs[:, t] = (1.0 - z) * n + z * h
+    cache = {"x": x, "h0": h0, "W_ih": W_ih, "W_hh": W_hh, "gates": gates, "hns": hns, "hs": hs}
+    return hs, cache
+    ### END SOLUTION
+
+
+def gru_backward(dhs, cache):
+    """Backpropagation through time for the GRU of gru_forward.
+
+    Inputs:
+    - dhs: gradient of the loss with respect to every hidden state in hs, shape (N, T, H).
+    - cache: the cache returned by gru_forward.
+
+    Returns a dict of gradients, each the shape of the matching input of gru_forward:
+    - "x": (N, T, D), "h0": (N, H), "W_ih": (3H, D), "W_hh": (3H, H), "b_ih": (3H,), "b_hh": (3H,).
+
+    Hint: h_{t-1} reaches h_t along four paths: directly through z * h_{t-1}, and through the
+    three blocks of h_{t-1} W_hh^T. The input side and the hidden side of the r and z gates get
+    the same gradient; for n they differ by the factor r (only h_n is multiplied by r).
+    """
+    ### BEGIN SOLUTION
+    x, h0, W_ih, W_hh = cache["x"], cache["h0"], cache["W_ih"], cache["W_hh"]
+    gates, hns, hs = cache["gates"], cache["hns"], cache["hs"]
+    N, T, H = hs.shape
+    d_in = np.empty_like(gates)  # dL/d(x_t W_ih^T + b_ih), blocks r, z, n
+    d_hid = np.empty_like(gates)  # dL/d(h_{t-1} W_hh^T + b_hh), blocks r, z, n
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        act = gates[:, t]
+        r, z, n = act[:, :H], act[:, H:2 * H], act[:, 2 * H:]
+        h_prev = h0 if t == 0 else hs[:, t - 1]
+        dh = dhs[:, t] + dh_next
+        dn_pre = dh * (1.0 - z) * (1.0 - n ** 2)
+        dz_pre = dh * (h_prev - n) * z * (1.0 - z)
+        dr_pre = dn_pre * hns[:, t] * r * (1.0 - r)
+        d_in[:, t, :H] = d_hid[:, t, :H] = dr_pre
+        d_in[:, t, H:2 * H] = d_hid[:, t, H:2 * H] = dz_pre
+        d_in[:, t, 2 * H:] = dn_pre
+        d_hid[:, t, 2 * H:] = dn_pre * r
+        dh_next = dh * z + d_hid[:, t] @ W_hh
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    d_in_flat, d_hid_flat = d_in.reshape(N * T, 3 * H), d_hid.reshape(N * T, 3 * H)
+    return {"x": d_in @ W_ih, "h0": dh_next, "W_ih": d_in_flat.T @ x.reshape(N * T, -1),
+            "W_hh": d_hid_flat.T @ h_prev.reshape(N * T, H),
+            "b_ih": d_in_flat.sum(axis=0), "b_hh": d_hid_flat.sum(axis=0)}
     ### END SOLUTION
 
 

@@ -9,8 +9,8 @@ same case, here in the grader, and names the bug the student's hs and gradients 
 
 import numpy as np
 
-from grader.grading.testing import Diagnosis, assert_close
-from grader.sandbox import HANDLE, VALUE
+from grader.grading.testing import Diagnosis, assert_close, fail, hint_of, raised
+from grader.sandbox import HANDLE, VALUE, StudentCodeError
 from grader.suites.a2_bptt import reference as ref
 
 ASSIGNMENT = "a2_bptt"
@@ -72,37 +72,65 @@ def run_rnn(student, case, nonlinearity="tanh", k=None):
     return hs, bptt.rnn_backward_truncated(case["dhs"], cache, k)
 
 
+def backward_options(kind, case):
+    """The keyword arguments of the backward call beyond (dhs, cache): dc_T for an LSTM case that has one."""
+    return {"dc_T": case["dc_T"]} if kind == "lstm" and case.get("dc_T") is not None else {}
+
+
 def run_lstm(student, case):
-    """The student's lstm_forward on case, then lstm_backward; returns ``(hs, grads)`` as plain data."""
+    """The student's lstm_forward on case, then lstm_backward (with the case's dc_T, if any);
+    returns ``(hs, grads)`` as plain data."""
     bptt = student.module("bptt")
     hs, cache = bptt.lstm_forward.returning(VALUE, HANDLE)(*ref.args_of("lstm", case))
-    return hs, bptt.lstm_backward(case["dhs"], cache)
+    return hs, bptt.lstm_backward(case["dhs"], cache, **backward_options("lstm", case))
 
 
-def known_pass(kind, case, nonlinearity="tanh", k=None):
+def run_gru(student, case):
+    """The student's gru_forward on case, then gru_backward; returns ``(hs, grads)`` as plain data."""
+    bptt = student.module("bptt")
+    hs, cache = bptt.gru_forward.returning(VALUE, HANDLE)(*ref.args_of("gru", case))
+    return hs, bptt.gru_backward(case["dhs"], cache)
+
+
+def known_pass(kind, case, nonlinearity="tanh", k=None, errors=None):
     """The same forward and backward calls, for a module of ours (the reference or a mutant): a
-    function of the module that returns ``(hs, grads)``, for ``Diagnosis``."""
+    function of the module that returns ``(hs, grads)``, for ``Diagnosis``. ``errors``: numpy's
+    floating-point error modes to run under (as the student's worker ran), e.g. FLOAT_ERRORS_RAISE."""
     names = ref.LSTM_NAMES if kind == "lstm" else ref.RNN_NAMES
 
     def run(bptt):
         args = [np.array(a, copy=True) for a in ref.args_of(kind, case)]
         options = {} if nonlinearity == "tanh" else {"nonlinearity": nonlinearity}
-        hs, cache = getattr(bptt, f"{kind}_forward")(*args, **options)
-        dhs = np.array(case["dhs"], copy=True)
-        grads = (getattr(bptt, f"{kind}_backward")(dhs, cache) if k is None
-                 else bptt.rnn_backward_truncated(dhs, cache, k))
+        with np.errstate(**(errors or {})):
+            hs, cache = getattr(bptt, f"{kind}_forward")(*args, **options)
+            dhs = np.array(case["dhs"], copy=True)
+            grads = (getattr(bptt, f"{kind}_backward")(dhs, cache, **backward_options(kind, case)) if k is None
+                     else bptt.rnn_backward_truncated(dhs, cache, k))
         return hs, {name: grads[name] for name in names}
 
     return run
 
 
-def diagnosis_of(kind, case, hs, grads, nonlinearity="tanh", k=None, **tolerance):
-    """The known bug the student's ``hs`` and ``grads`` (all of the expected names) reproduce."""
+def diagnosis_of(kind, case, hs, grads, nonlinearity="tanh", k=None, errors=None, **tolerance):
+    """The known bug the student's ``hs`` and ``grads`` (all of the expected names) reproduce.
+
+    ``hs`` may be ``raised(error)`` (with ``grads`` None) when the student's call raised."""
     names = ref.LSTM_NAMES if kind == "lstm" else ref.RNN_NAMES
-    got = (hs, {name: grads.get(name) for name in names} if type(grads) is dict else grads)
+    if type(hs) is not np.ndarray and grads is None:
+        got = hs  # an exception: matched by its class
+    else:
+        got = (hs, {name: grads.get(name) for name in names} if type(grads) is dict else grads)
     backward = f"{kind}_backward" if k is None else "rnn_backward_truncated"
-    return Diagnosis(ASSIGNMENT, "bptt", run=known_pass(kind, case, nonlinearity, k), got=got, **tolerance,
+    return Diagnosis(ASSIGNMENT, "bptt", run=known_pass(kind, case, nonlinearity, k, errors), got=got, **tolerance,
                      uses=(f"{kind}_forward", backward))
+
+
+def forward_diagnosis(kind, case, hs, **tolerance):
+    """The known bug of the FORWARD pass the student's ``hs`` reproduce (whatever their backward pass does)."""
+    def run(bptt):
+        return getattr(bptt, f"{kind}_forward")(*[np.array(a, copy=True) for a in ref.args_of(kind, case)])[0]
+
+    return Diagnosis(ASSIGNMENT, "bptt", run=run, got=hs, **tolerance, uses=(f"{kind}_forward",))
 
 
 def check_rnn(student, case, nonlinearity="tanh", k=None, numeric=True, diagnose=True, single_step_ok=False):
@@ -144,7 +172,7 @@ def check_lstm(student, case, numeric=True):
     """Run the student's LSTM forward + backward on case; compare with torch and numerics."""
     hs, grads = run_lstm(student, case)
     expected_hs, expected = ref.torch_forward_backward("lstm", case)
-    where = f"({shape_text(case)})"
+    where = f"({shape_text(case)}{', with dc_T' if case.get('dc_T') is not None else ''})"
     diagnosis = diagnosis_of("lstm", case, hs, grads, **TORCH_TOL)
     assert_close(hs, expected_hs, **TORCH_TOL, what=f"lstm_forward: hs {where}",
                  hint="Gates [i, f, g, o] = x_t W_ih^T + b_ih + h W_hh^T + b_hh in PyTorch's order; "
@@ -180,3 +208,171 @@ def as_parameters(trained, V, H, what, exact=True):
             raise AssertionError(f'{what}["{name}"] is not an array of numbers.') from None
         assert params[name].shape == shape, f'{what}["{name}"] has shape {params[name].shape}; it must be {shape}.'
     return params
+
+
+# ------------------------------------------------------------------------------------------
+# GRU, the stack of RNN layers, saturation, and exactness
+# ------------------------------------------------------------------------------------------
+
+GRU_FORWARD_HINT = ("[x_r, x_z, x_n] = x_t @ W_ih.T + b_ih and [h_r, h_z, h_n] = h_{t-1} @ W_hh.T + b_hh (blocks r, z, "
+                    "n); r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n + r * h_n), "
+                    "h_t = (1 - z) * n + z * h_{t-1}.")
+GRU_GRAD_HINTS = {
+    "x": "dx_t = d_in_t @ W_ih, where d_in_t holds the gradients of the three input-side blocks x_r, x_z, x_n.",
+    "h0": "h_{t-1} reaches h_t directly (dh * z) and through h_{t-1} @ W_hh.T: dh_{t-1} = dh_t * z + d_hid_t @ W_hh.",
+    "W_ih": "dW_ih is the sum over all steps of d_in_t^T @ x_t, blocks r, z, n.",
+    "W_hh": "dW_hh is the sum over all steps of d_hid_t^T @ h_{t-1}; its n block carries the factor r (r * h_n).",
+    "b_ih": "db_ih is d_in summed over the batch and over all steps.",
+    "b_hh": "db_hh is d_hid summed over the batch and over all steps; in the n block d_hid = d_n * r, not d_n.",
+}
+
+
+def check_gru(student, case):
+    """Run the student's gru_forward + gru_backward on case; compare with torch.autograd (torch.nn.GRU's equations)."""
+    hs, grads = run_gru(student, case)
+    expected_hs, expected = ref.torch_forward_backward("gru", case)
+    where = f"({shape_text(case)})"
+    assert_close(hs, expected_hs, **TORCH_TOL, what=f"gru_forward: hs {where}", hint=GRU_FORWARD_HINT,
+                 diagnosis=forward_diagnosis("gru", case, hs, **TORCH_TOL))
+    check_grad_dict(grads, ref.RNN_NAMES, "gru_backward")
+    diagnosis = diagnosis_of("gru", case, hs, grads, **TORCH_TOL)
+    for name in ref.RNN_NAMES:
+        assert_close(grads[name], expected[name], **TORCH_TOL, hint=GRU_GRAD_HINTS[name], diagnosis=diagnosis,
+                     what=f'gru_backward: grads["{name}"] against torch.autograd {where}')
+
+
+STACK_HINT = ("go through the layers from the last to the first with rnn_backward; the dhs of layer l is the \"x\" "
+              "gradient of layer l + 1, and each layer's h0 gradient is its own entry of \"h0s\".")
+
+
+def run_stacked(student, case):
+    """The student's stacked_rnn_forward on case, then stacked_rnn_backward; ``(hs, grads)`` as plain data."""
+    bptt = student.module("bptt")
+    hs, cache = bptt.stacked_rnn_forward.returning(VALUE, HANDLE)(case["x"], case["h0s"], case["layers"])
+    return hs, bptt.stacked_rnn_backward(case["dhs"], cache)
+
+
+def stacked_diagnosis(case, hs, grads):
+    """The known bug the student's stacked ``hs`` and ``grads`` reproduce."""
+    def run(bptt):
+        copied = {name: copy_plain(value) for name, value in case.items()}
+        out, cache = bptt.stacked_rnn_forward(copied["x"], copied["h0s"], copied["layers"])
+        return out, bptt.stacked_rnn_backward(copied["dhs"], cache)
+
+    return Diagnosis(ASSIGNMENT, "bptt", run=run, got=(hs, grads), **TORCH_TOL,
+                     uses=("stacked_rnn_forward", "stacked_rnn_backward"))
+
+
+def copy_plain(value):
+    """A deep copy of plain data (arrays, lists, dicts)."""
+    if type(value) is dict:
+        return {key: copy_plain(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(copy_plain(item) for item in value)
+    return np.array(value, copy=True) if type(value) is np.ndarray else value
+
+
+def check_stacked(student, case):
+    """Run the student's stacked_rnn_forward + stacked_rnn_backward on case; compare with torch.autograd."""
+    sizes = [h0.shape[1] for h0 in case["h0s"]]
+    where = f"(L={len(sizes)} layers of sizes {sizes}, N={case['x'].shape[0]}, T={case['x'].shape[1]}, " \
+            f"D={case['x'].shape[2]})"
+    hs, grads = run_stacked(student, case)
+    expected_hs, expected = ref.torch_stacked(case)
+    diagnosis = stacked_diagnosis(case, hs, grads)
+    assert_close(hs, expected_hs, **TORCH_TOL, what=f"stacked_rnn_forward: hs of the last layer {where}",
+                 hint="layer 0 reads x, layer l reads the hidden states of layer l - 1; return the last layer's.",
+                 diagnosis=diagnosis)
+    L = len(sizes)
+    shape_ok = (type(grads) is dict and {"x", "h0s", "layers"} <= set(grads)
+                and type(grads["h0s"]) in (list, tuple) and len(grads["h0s"]) == L
+                and type(grads["layers"]) in (list, tuple) and len(grads["layers"]) == L
+                and all(type(g) is dict and set(ref.LAYER_NAMES) <= set(g) for g in grads["layers"]))
+    if not shape_ok:
+        fail(f"stacked_rnn_backward {where}", "must return a dict with \"x\", \"h0s\" (a list of L arrays) and "
+             f"\"layers\" (a list of L dicts with the keys {list(ref.LAYER_NAMES)}).")
+    assert_close(grads["x"], expected["x"], **TORCH_TOL, hint=STACK_HINT, diagnosis=diagnosis,
+                 what=f'stacked_rnn_backward: grads["x"] against torch.autograd {where}')
+    for layer in reversed(range(L)):
+        assert_close(grads["h0s"][layer], expected["h0s"][layer], **TORCH_TOL, hint=STACK_HINT, diagnosis=diagnosis,
+                     what=f'stacked_rnn_backward: grads["h0s"][{layer}] against torch.autograd {where}')
+        for name in ref.LAYER_NAMES:
+            assert_close(grads["layers"][layer][name], expected["layers"][layer][name], **TORCH_TOL, hint=STACK_HINT,
+                         diagnosis=diagnosis,
+                         what=f'stacked_rnn_backward: grads["layers"][{layer}]["{name}"] against torch.autograd {where}')
+
+
+# numpy's floating-point errors (overflow, 0/0, x/0) raise in the student's worker during the saturation checks,
+# and in the grader when the mutants run on the same case: a warning becomes a FloatingPointError on both sides.
+FLOAT_ERRORS_RAISE = dict(over="raise", invalid="raise", divide="raise")
+# Saturated cases against torch.autograd in float64 on the same (rounded) inputs. float32: the pre-activations are
+# up to 1e3, whose float32 rounding (about 6e-5 each) moves the unsaturated states and gradients. Calibration: the
+# reference on 450 saturated float32 cases (rnn tanh and relu, lstm, gru; seeds 170-259) stays within 0.18 of it.
+SATURATION_TOL = {np.float64: dict(rtol=1e-7, atol=1e-9), np.float32: dict(rtol=1e-3, atol=3e-4)}
+SATURATION_HINT = ("with pre-activations as large as 1e3, exp(-a) or exp(2a) overflows: compute tanh with np.tanh and "
+                   "the sigmoid from np.tanh too (sigmoid(a) = 0.5 * (1 + tanh(a / 2)), as bptt.sigmoid does), and "
+                   "keep every array in the dtype of the inputs.")
+
+
+def saturated_case(kind, dtype, seed, N=2, T=4, D=3, H=3):
+    """A random case whose input-side pre-activations reach +-1e3 (and some stay small), in ``dtype``."""
+    case = ref.random_case(kind, N, T, D, H, seed=seed)
+    projected = case["x"] @ case["W_ih"].T
+    case["W_ih"] = case["W_ih"] * (1e3 / np.abs(projected).max())
+    if kind == "lstm":
+        case["dc_T"] = np.random.default_rng(seed + 1).standard_normal((N, H))
+    return {name: value.astype(dtype) for name, value in case.items()}
+
+
+def check_saturation(student, kind, dtype, seed, nonlinearity="tanh"):
+    """The student's forward + backward pass on a saturated case in ``dtype``: no numpy warning (it runs with
+    numpy's floating-point errors raised), no NaN, the dtype of the inputs, and torch's values."""
+    case = saturated_case(kind, dtype, seed)
+    where = (f"({shape_text(case)}, {np.dtype(dtype).name}, input pre-activations up to +-1e3"
+             + (f", nonlinearity={nonlinearity!r}" if nonlinearity != "tanh" else "")
+             + (", with dc_T" if kind == "lstm" else "") + ")")
+    tolerance = SATURATION_TOL[dtype]
+    numpy_in_worker = student.module("numpy")
+    before = numpy_in_worker.seterr(**FLOAT_ERRORS_RAISE)
+    try:
+        if kind == "rnn":
+            hs, grads = run_rnn(student, case, nonlinearity)
+        else:
+            hs, grads = {"lstm": run_lstm, "gru": run_gru}[kind](student, case)
+    except StudentCodeError as error:
+        found = diagnosis_of(kind, case, raised(error), None, nonlinearity, errors=FLOAT_ERRORS_RAISE, **tolerance)
+        if error.is_a(FloatingPointError):
+            fail(f"{kind}_forward + {kind}_backward {where}", "numpy warned during your code (an overflow or an "
+                 f"invalid value, turned into an error here):\n{str(error)[:1500]}", SATURATION_HINT, found)
+        fail(f"{kind}_forward + {kind}_backward {where}", f"your code raised an exception.\n{str(error)[:2000]}",
+             diagnosis=found)
+    finally:
+        if type(before) is dict:
+            numpy_in_worker.seterr(**{key: value for key, value in before.items() if type(value) is str})
+    names = ref.LSTM_NAMES if kind == "lstm" else ref.RNN_NAMES
+    expected_hs, expected = ref.torch_forward_backward(kind, case, nonlinearity)
+    diagnosis = diagnosis_of(kind, case, hs, grads, nonlinearity, errors=FLOAT_ERRORS_RAISE, **tolerance)
+    assert_close(hs, expected_hs.astype(dtype), **tolerance, what=f"{kind}_forward: hs {where}",
+                 hint=SATURATION_HINT, diagnosis=diagnosis)
+    check_grad_dict(grads, names, f"{kind}_backward")
+    for name in names:
+        assert_close(grads[name], expected[name].astype(dtype), **tolerance, hint=SATURATION_HINT, diagnosis=diagnosis,
+                     what=f'{kind}_backward: grads["{name}"] {where}')
+
+
+# An analytic backward pass agrees with torch.autograd to rounding (observed < 1e-14 here); centred finite
+# differences with eps=1e-6 are off by about 1e-8 relative (round-off of the loss divided by 2 eps), so they
+# pass TORCH_TOL but never this.
+EXACT_TOL = dict(rtol=1e-10, atol=1e-12)
+
+
+def check_rnn_exact(student, case):
+    """rnn_backward agrees with torch.autograd to rounding (float64), as an analytic backward pass does."""
+    check_rnn(student, case, numeric=False)
+    _, grads = run_rnn(student, case)
+    _, expected = ref.torch_forward_backward("rnn", case)
+    numerical = hint_of(ASSIGNMENT, "rnn_backward_finite_differences")
+    for name in ref.RNN_NAMES:
+        assert_close(grads[name], expected[name], **EXACT_TOL, hint=numerical,
+                     what=f'rnn_backward: grads["{name}"] against torch.autograd to rounding ({shape_text(case)}, '
+                          'float64)')

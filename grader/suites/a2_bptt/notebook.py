@@ -14,7 +14,8 @@ import torch
 from grader.grading.testing import number_or_none, unpack
 from grader.sandbox import HANDLE, VALUE
 from grader.suites.a2_bptt import reference as ref
-from grader.suites.a2_bptt.checks import GRAD_HINTS, MULTI_STEP_HINT, as_parameters, diagnosis_of
+from grader.suites.a2_bptt.checks import (GRAD_HINTS, GRU_FORWARD_HINT, MULTI_STEP_HINT, STACK_HINT, as_parameters,
+                                          diagnosis_of, forward_diagnosis, stacked_diagnosis)
 from rnnutils.gradcheck import relative_error
 
 # The cells' tolerances: their public gradient checks against centred differences, and the
@@ -216,17 +217,20 @@ def rnn_diagnosis(case, hs, grads, expected, wrong, multi_step=False):
     return hint + (MULTI_STEP_HINT if multi_step else "")
 
 
-def forward_and_cache(function, case, call, where, hint):
-    """Run a forward function of the notebook on the case; check hs; return ``(hs, the handle of its cache)``."""
+def forward_and_cache(function, case, call, where, hint, kind=None):
+    """Run a forward function of the notebook on the case; check hs; return ``(hs, the handle of its cache)``.
+
+    ``kind``: "rnn", "gru" or "lstm" (default: "lstm" when the case has c0, else "rnn")."""
     hs, cache = function.returning(VALUE, HANDLE)(**inputs_of(case))
-    kind = "lstm" if "c0" in case else "rnn"
+    kind = kind or ("lstm" if "c0" in case else "rnn")
     expected_hs, _ = ref.torch_forward_backward(kind, case)
     if type(hs) is not np.ndarray:
         raise AssertionError(f"{call} on {where}: hs must be a numpy array of shape (N, T, H); it is {kind_of(hs)}.")
     trouble = problem(hs, expected_hs, AUTOGRAD)
     if trouble:
+        known = forward_diagnosis(kind, case, hs, **AUTOGRAD).hint()
         raise AssertionError(f"{call} on {where}: hs is wrong ({trouble}; compared with torch.nn, rtol=1e-07, "
-                             f"atol=1e-09).\nHint: {hint}")
+                             f"atol=1e-09).\nHint: {known or hint}")
     return hs, cache
 
 
@@ -513,10 +517,112 @@ def check_hello(nb, secret_seed):
             "params AND the new sums for the next step.")
 
 
+# ------------------------------------------------------------------------------------------
+# test_gru
+# ------------------------------------------------------------------------------------------
+
+GRU_BACKWARD_HINT = ("going back from h_t = (1 - z) * n + z * h_{t-1}: d_n = dh * (1 - z), d_z = dh * (h_{t-1} - n), "
+                     "then the pre-activations through tanh' and sigmoid'; the n block of the hidden side gets d_n_pre "
+                     "* r, the r gate d_n_pre * h_n; and h_{t-1} gets dh * z plus d_hid @ W_hh.")
+GRU_AUTOGRAD_HINT = ("build torch.nn.GRU(D, H, batch_first=True, dtype=torch.float64), copy W_ih, W_hh, b_ih, b_hh into "
+                     "weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 under torch.no_grad(), run it on x with "
+                     "h0[None], call (hs * dhs).sum().backward() and return the .grad of x, h0 and the four "
+                     "parameters as numpy arrays.")
+
+
+def check_gru_cell(nb, secret_seed):
+    """gru_forward / gru_backward on the cell's case against autograd; the notebook's gru_autograd on another case."""
+    names = Names(nb)
+    case = with_upstream(notebook_case(N=2, T=4, D=3, H=5, gates=3, seed=21), seed=22)
+    where = f"the cell's case ({describe(case)})"
+    every = {name: AUTOGRAD for name in ref.RNN_NAMES}
+    hs, cache = forward_and_cache(names.gru_forward, case, "gru_forward", where, GRU_FORWARD_HINT, kind="gru")
+    grads = gradient_dict(names.gru_backward(case["dhs"], cache), ref.RNN_NAMES, "gru_backward")
+    _, expected = ref.torch_forward_backward("gru", case)
+    wrong = wrong_gradients(grads, expected, every)
+    if wrong:
+        hint = known_bug("gru", case, hs, grads) or (CLOSE_ONLY if only_close(grads, expected, wrong) else None)
+        raise AssertionError(report("gru_backward", where, wrong, every, hint or GRU_BACKWARD_HINT))
+
+    other = with_upstream(notebook_case(N=3, T=2, D=2, H=3, gates=3, seed=23), seed=24)
+    call = f"gru_autograd on a case of the grader's ({describe(other)})"
+    torch_hs, torch_grads = unpack(names.gru_autograd(**other), ("hs", "grads"), call)
+    expected_hs, expected = ref.torch_forward_backward("gru", other)
+    trouble = problem(torch_hs, expected_hs, AUTOGRAD)
+    if trouble:
+        raise AssertionError(f"{call}: hs is wrong ({trouble}; compared with torch.nn.GRU, rtol=1e-07, atol=1e-09)."
+                             f"\nHint: {GRU_AUTOGRAD_HINT}")
+    wrong = wrong_gradients(gradient_dict(torch_grads, ref.RNN_NAMES, "gru_autograd"), expected, every)
+    if wrong:
+        raise AssertionError(report(call, "it", wrong, every, GRU_AUTOGRAD_HINT))
+
+
+# ------------------------------------------------------------------------------------------
+# test_stack_and_dc_T
+# ------------------------------------------------------------------------------------------
+
+
+def check_stack_and_dc_T(nb, secret_seed):
+    """stacked_rnn_forward / backward (two layers of one size, then of two sizes) and lstm_backward with dc_T,
+    against autograd, on cases of the grader's."""
+    bptt = nb.module("bptt")
+    for case in (ref.stacked_case(N=2, T=3, D=3, sizes=(4, 4), seed=31), ref.stacked_case(3, 2, 2, (2, 3), seed=33)):
+        sizes = [h0.shape[1] for h0 in case["h0s"]]
+        where = f"a case of {len(sizes)} layers of sizes {sizes} ({describe(dict(case, h0=case['h0s'][-1]))})"
+        hs, cache = bptt.stacked_rnn_forward.returning(VALUE, HANDLE)(case["x"], case["h0s"], case["layers"])
+        grads = bptt.stacked_rnn_backward(case["dhs"], cache)
+        expected_hs, expected = ref.torch_stacked(case)
+        flat_got, flat_want = {"hs": hs}, {"hs": expected_hs}
+        if type(grads) is dict:
+            flat_got["x"] = grads.get("x")
+            for layer in range(len(sizes)):
+                flat_got[f'h0s[{layer}]'] = index_or_none(grads.get("h0s"), layer)
+                for name in ref.LAYER_NAMES:
+                    flat_got[f'layers[{layer}]["{name}"]'] = index_or_none(index_or_none(grads.get("layers"), layer),
+                                                                           name)
+        flat_want["x"] = expected["x"]
+        for layer in range(len(sizes)):
+            flat_want[f'h0s[{layer}]'] = expected["h0s"][layer]
+            for name in ref.LAYER_NAMES:
+                flat_want[f'layers[{layer}]["{name}"]'] = expected["layers"][layer][name]
+        tolerances = {name: AUTOGRAD for name in flat_want}
+        wrong = {name: problem(flat_got.get(name), flat_want[name], AUTOGRAD) for name in flat_want}
+        wrong = {name: trouble for name, trouble in wrong.items() if trouble}
+        if wrong:
+            hint = stacked_diagnosis(case, hs, grads).hint() or STACK_HINT
+            raise AssertionError(report("stacked_rnn_forward / stacked_rnn_backward", where, wrong, tolerances, hint))
+
+    case = with_upstream(notebook_case(N=2, T=3, D=3, H=2, gates=4, seed=34), seed=35)
+    case["dc_T"] = np.random.default_rng(36).standard_normal((2, 2))
+    where = f"a case with dc_T ({describe(case)})"
+    hs, cache = forward_and_cache(bptt.lstm_forward, {k: v for k, v in case.items() if k != "dc_T"}, "lstm_forward",
+                                  where, LSTM_FORWARD_HINT)
+    grads = gradient_dict(bptt.lstm_backward(case["dhs"], cache, dc_T=case["dc_T"]), ref.LSTM_NAMES,
+                          "lstm_backward(dhs, cache, dc_T=dc_T)")
+    _, expected = ref.torch_forward_backward("lstm", case)
+    every = {name: AUTOGRAD for name in ref.LSTM_NAMES}
+    wrong = wrong_gradients(grads, expected, every)
+    if wrong:
+        hint = known_bug("lstm", case, hs, grads) or ("dc_T is the gradient reaching c_T from after the last step: "
+                                                      "start the carried cell-state gradient from it.")
+        raise AssertionError(report("lstm_backward(dhs, cache, dc_T=dc_T)", where, wrong, every, hint))
+
+
+def index_or_none(container, key):
+    """container[key] for a list (int key) or dict (str key) of the student's, else None."""
+    if type(container) in (list, tuple) and type(key) is int and 0 <= key < len(container):
+        return container[key]
+    if type(container) is dict and key in container:
+        return container[key]
+    return None
+
+
 CHECKS = {
     "test_rnn_backward": check_rnn_backward,
     "test_truncated": check_truncated,
     "test_lstm_and_tools": check_lstm_and_tools,
     "test_gradient_norms": check_gradient_norms,
     "test_hello": check_hello,
+    "test_gru": check_gru_cell,
+    "test_stack_and_dc_T": check_stack_and_dc_T,
 }

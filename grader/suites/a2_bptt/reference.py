@@ -12,6 +12,8 @@ from rnnutils.gradcheck import numeric_gradient
 RNN_NAMES = ("x", "h0", "W_ih", "W_hh", "b_ih", "b_hh")
 LSTM_NAMES = ("x", "h0", "c0", "W_ih", "W_hh", "b_ih", "b_hh")
 
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}
+
 # (N, T, D, H): the edge cases T = 1, N = 1, H = 1 and a few ordinary shapes.
 SHAPES = [(1, 1, 1, 1), (3, 1, 4, 5), (1, 6, 3, 4), (4, 5, 2, 1), (3, 7, 4, 3), (2, 4, 5, 6)]
 
@@ -20,7 +22,7 @@ def random_case(kind, N, T, D, H, seed, scale=1.0):
     """Random float64 inputs, weights and upstream gradient dhs for one sequence model.
 
     Inputs:
-    - kind: "rnn" or "lstm".
+    - kind: "rnn", "gru" or "lstm".
     - N, T, D, H: ints, the shapes.
     - seed: int.
     - scale: float, multiplies the recurrent weights W_hh.
@@ -29,7 +31,7 @@ def random_case(kind, N, T, D, H, seed, scale=1.0):
     - case: dict with every argument of rnn_forward / lstm_forward, plus "dhs" (N, T, H).
     """
     rng = np.random.default_rng(seed)
-    G = 4 if kind == "lstm" else 1
+    G = GATES[kind]
     case = {
         "x": rng.standard_normal((N, T, D)),
         "h0": 0.5 * rng.standard_normal((N, H)),
@@ -45,7 +47,7 @@ def random_case(kind, N, T, D, H, seed, scale=1.0):
 
 
 def args_of(kind, case):
-    """The positional arguments of rnn_forward / lstm_forward for a case, as a list."""
+    """The positional arguments of rnn_forward / gru_forward / lstm_forward for a case, as a list."""
     return [case[name] for name in (LSTM_NAMES if kind == "lstm" else RNN_NAMES)]
 
 
@@ -76,11 +78,38 @@ def _torch_lstm(p):
     return torch.stack(outs, dim=1)
 
 
+def _torch_gru(p):
+    """GRU in torch, step by step (gates r, z, n; r multiplies h W_hn^T + b_hn); returns hs (N, T, H)."""
+    H = p["h0"].shape[1]
+    h = p["h0"]
+    outs = []
+    for t in range(p["x"].shape[1]):
+        x_r, x_z, x_n = (p["x"][:, t] @ p["W_ih"].T + p["b_ih"]).split(H, dim=1)
+        h_r, h_z, h_n = (h @ p["W_hh"].T + p["b_hh"]).split(H, dim=1)
+        r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+        h = (1 - z) * torch.tanh(x_n + r * h_n) + z * h
+        outs.append(h)
+    return torch.stack(outs, dim=1)
+
+
+def _torch_lstm_last_cell(p):
+    """The cell state c_T after the last step of the LSTM of _torch_lstm, (N, H)."""
+    H = p["h0"].shape[1]
+    h, c = p["h0"], p["c0"]
+    for t in range(p["x"].shape[1]):
+        i, f, g, o = (p["x"][:, t] @ p["W_ih"].T + p["b_ih"] + h @ p["W_hh"].T + p["b_hh"]).split(H, dim=1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+    return c
+
+
 def _torch_module_output(kind, p, nonlinearity):
-    """The output of torch.nn.RNN / torch.nn.LSTM (batch_first) with p's weights copied in."""
+    """The output of torch.nn.RNN / GRU / LSTM (batch_first) with p's weights copied in."""
     D, H = p["x"].shape[2], p["h0"].shape[1]
     if kind == "lstm":
         module = torch.nn.LSTM(D, H, batch_first=True)
+    elif kind == "gru":
+        module = torch.nn.GRU(D, H, batch_first=True)
     else:
         module = torch.nn.RNN(D, H, batch_first=True, nonlinearity=nonlinearity)
     module = module.to(torch.float64)
@@ -93,23 +122,85 @@ def _torch_module_output(kind, p, nonlinearity):
 
 
 def torch_forward_backward(kind, case, nonlinearity="tanh", k=None):
-    """Hidden states and all gradients of sum(hs * dhs), by torch.autograd in float64.
+    """Hidden states and all gradients of sum(hs * dhs) (+ sum(c_T * dc_T)), by torch.autograd in float64.
 
     Inputs:
-    - kind: "rnn" or "lstm"; case: from random_case; nonlinearity: RNN only;
+    - kind: "rnn", "gru" or "lstm"; case: from random_case (its arrays of any float dtype: the
+      reference is computed in float64 from them); nonlinearity: RNN only;
       k: RNN only, detach the state every k steps (None: full BPTT).
+      An LSTM case with a "dc_T" entry adds sum(c_T * dc_T) to the loss.
 
     Returns:
-    - hs: (N, T, H) numpy; grads: dict name -> numpy gradient.
+    - hs: (N, T, H) numpy; grads: dict name -> numpy gradient (float64).
     """
     names = LSTM_NAMES if kind == "lstm" else RNN_NAMES
     p = {n: torch.tensor(case[n], dtype=torch.float64, requires_grad=True) for n in names}
-    hs = _torch_lstm(p) if kind == "lstm" else _torch_rnn(p, nonlinearity, k)
+    hs = {"lstm": _torch_lstm, "gru": _torch_gru}[kind](p) if kind != "rnn" else _torch_rnn(p, nonlinearity, k)
     # our step loop must agree with torch's own module (a suite error otherwise)
     assert torch.allclose(_torch_module_output(kind, p, nonlinearity), hs, rtol=1e-10, atol=1e-12), \
         "suite error: the step loop disagrees with torch.nn"
-    (hs * torch.tensor(case["dhs"])).sum().backward()
+    loss = (hs * torch.tensor(case["dhs"], dtype=torch.float64)).sum()
+    if kind == "lstm" and case.get("dc_T") is not None:
+        loss = loss + (_torch_lstm_last_cell(p) * torch.tensor(case["dc_T"], dtype=torch.float64)).sum()
+    loss.backward()
     return hs.detach().numpy(), {n: p[n].grad.numpy() for n in names}
+
+
+LAYER_NAMES = ("W_ih", "W_hh", "b_ih", "b_hh")
+
+
+def stacked_case(N, T, D, sizes, seed):
+    """Random float64 inputs of stacked_rnn_forward, and dhs for the last layer.
+
+    Inputs:
+    - N, T, D: ints; sizes: hidden size of each layer, e.g. (4, 4); seed: int.
+
+    Returns:
+    - case: dict with "x" (N, T, D), "h0s" (list of (N, H_l)), "layers" (list of dicts of
+      W_ih, W_hh, b_ih, b_hh) and "dhs" (N, T, sizes[-1]).
+    """
+    rng = np.random.default_rng(seed)
+    case = {"x": rng.standard_normal((N, T, D)), "h0s": [], "layers": []}
+    below = D
+    for H in sizes:
+        case["h0s"].append(0.5 * rng.standard_normal((N, H)))
+        case["layers"].append({"W_ih": rng.standard_normal((H, below)) / np.sqrt(below),
+                               "W_hh": rng.standard_normal((H, H)) / np.sqrt(H),
+                               "b_ih": 0.3 * rng.standard_normal(H), "b_hh": 0.3 * rng.standard_normal(H)})
+        below = H
+    case["dhs"] = rng.standard_normal((N, T, sizes[-1]))
+    return case
+
+
+def torch_stacked(case):
+    """Top-layer states and every gradient of sum(hs * dhs) for a stack of tanh RNN layers, by autograd.
+
+    When every layer has the same size, the result is also checked against torch.nn.RNN(num_layers=L)
+    with the case's weights (a suite error otherwise).
+
+    Returns:
+    - hs: (N, T, H) numpy; grads: {"x": array, "h0s": [arrays], "layers": [dicts of arrays]}.
+    """
+    x = torch.tensor(case["x"], requires_grad=True)
+    h0s = [torch.tensor(h0, requires_grad=True) for h0 in case["h0s"]]
+    layers = [{n: torch.tensor(layer[n], requires_grad=True) for n in LAYER_NAMES} for layer in case["layers"]]
+    hs = x
+    for h0, layer in zip(h0s, layers):
+        hs = _torch_rnn(dict(layer, x=hs, h0=h0))
+    sizes = {h0.shape[1] for h0 in case["h0s"]}
+    if len(sizes) == 1:
+        module = torch.nn.RNN(case["x"].shape[2], sizes.pop(), num_layers=len(layers), batch_first=True)
+        module = module.to(torch.float64)
+        with torch.no_grad():
+            for index, layer in enumerate(layers):
+                for name, key in [("weight_ih", "W_ih"), ("weight_hh", "W_hh"), ("bias_ih", "b_ih"),
+                                  ("bias_hh", "b_hh")]:
+                    getattr(module, f"{name}_l{index}").copy_(layer[key])
+            assert torch.allclose(module(x, torch.stack(h0s))[0], hs, rtol=1e-10, atol=1e-12), \
+                "suite error: the stacked step loop disagrees with torch.nn.RNN(num_layers=L)"
+    (hs * torch.tensor(case["dhs"])).sum().backward()
+    return hs.detach().numpy(), {"x": x.grad.numpy(), "h0s": [h0.grad.numpy() for h0 in h0s],
+                                 "layers": [{n: layer[n].grad.numpy() for n in LAYER_NAMES} for layer in layers]}
 
 
 def numeric_grads(kind, case, nonlinearity="tanh"):

@@ -33,3 +33,14 @@ def test_lstm_random_seeded_shapes(student, secret_seed):
     rng = np.random.default_rng(secret_seed + 1)
     N, T, D, H = (int(v) for v in rng.integers(1, 6, size=4))
     check_lstm(student, ref.random_case("lstm", N, T, D, H, seed=secret_seed + 7))
+
+
+@pytest.mark.points(2)
+def test_lstm_backward_with_dc_T(student):
+    # an upstream gradient into the last cell state (CS231n's dnext_c): alone (dhs = 0), with dhs, and at T = 1.
+    for index, (N, T, D, H, only_c) in enumerate([(2, 4, 3, 2, True), (3, 3, 2, 4, False), (1, 1, 2, 3, False)]):
+        case = ref.random_case("lstm", N, T, D, H, seed=190 + index)
+        case["dc_T"] = np.random.default_rng(195 + index).standard_normal((N, H))
+        if only_c:
+            case["dhs"][:] = 0.0
+        check_lstm(student, case, numeric=False)

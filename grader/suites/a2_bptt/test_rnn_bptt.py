@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader.suites.a2_bptt import reference as ref
-from grader.suites.a2_bptt.checks import check_rnn, single_step_is_right
+from grader.suites.a2_bptt.checks import check_rnn, check_rnn_exact, single_step_is_right
 
 
 @pytest.mark.points(2)
@@ -54,3 +54,9 @@ def test_rnn_backward_random_seeded_shapes(student, secret_seed):
     for index in range(3):
         N, T, D, H = (int(v) for v in rng.integers(1, 6, size=4))
         check_rnn(student, ref.random_case("rnn", N, T, D, H, seed=secret_seed + index))
+
+
+@pytest.mark.points(1)
+def test_rnn_backward_is_analytic(student):
+    # exact to rounding in float64, where centred finite differences are off by about 1e-8.
+    check_rnn_exact(student, ref.random_case("rnn", 3, 6, 4, 5, seed=45))

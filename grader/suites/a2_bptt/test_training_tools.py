@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.grading.testing import Diagnosis, assert_close, fail, unpack
+from grader.grading.testing import Diagnosis, assert_close, fail, inspected, record_of, unpack
 from grader.suites.a2_bptt.checks import ASSIGNMENT
 from grader.suites.a2_bptt.reference import torch_clip, torch_cross_entropy
 
@@ -36,9 +36,22 @@ def check_clip(student, grads, max_norm, what):
                      what=f'clip_grad_norm: clipped["{name}"] ({what})')
     # Checked only now that the result is right: a function that does nothing leaves its inputs alone too.
     after = record.args_after[0] if len(record.args_after) == 2 else None
-    assert type(after) is dict and after.keys() == grads.keys() and all(
-        type(after[n]) is np.ndarray and np.array_equal(after[n], grads[n]) for n in grads), \
-        "clip_grad_norm changed the dict or arrays it was given: build a new dict of new arrays."
+    if not (type(after) is dict and after.keys() == grads.keys() and all(
+            type(after[n]) is np.ndarray and np.array_equal(after[n], grads[n]) for n in grads)):
+        fail(f"clip_grad_norm ({what})", "it changed the dict or arrays it was given.",
+             "build a new dict of new arrays (g * scale), as the docstring promises.",
+             inspected_diagnosis("clip_grad_norm", (grads, max_norm), record))
+
+
+def inspected_diagnosis(function, args, record):
+    """The known bug whose value AND arguments after the call match the student's inspected call of ``function``."""
+    return Diagnosis(ASSIGNMENT, "bptt", run=lambda bptt: inspected(getattr(bptt, function), *copy_args(args)),
+                     got=record_of(record), rtol=1e-12, atol=1e-15, uses=(function,))
+
+
+def copy_args(args):
+    """Deep copies of plain arguments (dicts of arrays, numbers)."""
+    return [{k: np.array(v, copy=True) for k, v in a.items()} if type(a) is dict else a for a in args]
 
 
 @pytest.mark.points(2)
@@ -109,3 +122,62 @@ def test_adagrad_step_matches_torch(student):
             assert_close(current[name], p.detach().numpy(), rtol=1e-9, atol=1e-12,
                          what=f'adagrad_step: params["{name}"] after step {step + 1}',
                          hint="s <- s + g**2 FIRST, then p <- p - lr * g / (sqrt(s) + eps).", diagnosis=diagnosis)
+
+
+def adagrad_case(seed):
+    rng = np.random.default_rng(seed)
+    params = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal(3)}
+    grads = {name: rng.standard_normal(v.shape) for name, v in params.items()}
+    sq = {name: rng.random(v.shape) for name, v in params.items()}  # a running sum from earlier steps
+    return params, grads, sq
+
+
+def torch_adagrad(params, grads, sq, lr, eps):
+    """One torch.optim.Adagrad step from the running sums sq (its state set to them); returns (params, sums)."""
+    torch_params = {name: torch.nn.Parameter(torch.tensor(v)) for name, v in params.items()}
+    optimizer = torch.optim.Adagrad(list(torch_params.values()), lr=lr, eps=eps)
+    for name, p in torch_params.items():
+        p.grad = torch.tensor(grads[name])
+        optimizer.state[p] = {"step": torch.tensor(0.0), "sum": torch.tensor(sq[name])}
+    optimizer.step()
+    return ({n: p.detach().numpy() for n, p in torch_params.items()},
+            {n: optimizer.state[p]["sum"].numpy() for n, p in torch_params.items()})
+
+
+def check_adagrad_values(out, expected, what, diagnosis):
+    new_params, new_sq = unpack(out, ("new_params", "new_sq_sums"), "adagrad_step")
+    for label, got, want in (("new_params", new_params, expected[0]), ("new_sq_sums", new_sq, expected[1])):
+        if not (type(got) is dict and set(got) == set(want)):
+            fail(f"adagrad_step ({what})", f"{label} must be a dict with the keys {sorted(want)}.")
+        for name in want:
+            assert_close(got[name], want[name], rtol=1e-9, atol=1e-12, diagnosis=diagnosis,
+                         what=f'adagrad_step: {label}["{name}"] ({what})',
+                         hint="s <- s + g**2, then p <- p - lr * g / (sqrt(s) + eps), with the lr and eps given.")
+
+
+@pytest.mark.points(1)
+def test_adagrad_step_eps_takes_effect(student):
+    # eps=0.5 and sums from earlier steps: a step that ignores its eps argument (or uses the default) is caught.
+    params, grads, sq = adagrad_case(121)
+    out = student.module("bptt").adagrad_step(params, grads, sq, 0.2, eps=0.5)
+    diagnosis = Diagnosis(ASSIGNMENT, "bptt.adagrad_step", (params, grads, sq, 0.2), {"eps": 0.5}, got=out, rtol=1e-9,
+                          atol=1e-12)
+    check_adagrad_values(out, torch_adagrad(params, grads, sq, 0.2, 0.5), "lr=0.2, eps=0.5", diagnosis)
+
+
+@pytest.mark.points(1)
+def test_adagrad_step_returns_new_dicts(student):
+    # the docstring promises NEW dicts and inputs left untouched: checked once the values are right.
+    params, grads, sq = adagrad_case(122)
+    record = student.inspect_call("bptt", "adagrad_step", params, grads, sq, 0.3)
+    diagnosis = inspected_diagnosis("adagrad_step", (params, grads, sq, 0.3), record)
+    check_adagrad_values(record.value, torch_adagrad(params, grads, sq, 0.3, 1e-10), "lr=0.3", diagnosis)
+    after = record.args_after
+    untouched = len(after) == 4 and all(
+        type(got) is dict and got.keys() == given.keys()
+        and all(type(got[n]) is np.ndarray and np.array_equal(got[n], given[n]) for n in given)
+        for got, given in zip(after[:3], (params, grads, sq)))
+    if not untouched:
+        fail("adagrad_step", "it changed the params, grads or sq_sums it was given (or their arrays).",
+             "return NEW dicts of new arrays (params[name] - ..., sq_sums[name] + ...); no -= or += on the inputs.",
+             diagnosis)
