@@ -100,8 +100,11 @@ def huge_error():
     raise RuntimeError("x" * 5_000_000)
 
 def forge_frames():
-    # Write a frame announcing an absurd length into the answer pipe, then garbage.
-    for fd in range(3, 20):
+    # Write a frame announcing an absurd length into every descriptor the worker holds (the answer pipe
+    # among them, whatever its number), then garbage.
+    for fd in sorted(int(name) for name in os.listdir("/proc/self/fd")):
+        if fd < 3:
+            continue
         try:
             os.write(fd, (1 << 60).to_bytes(8, "little") + b"garbage")
         except OSError:
