@@ -20,9 +20,26 @@ import numpy as np
 
 from grader.grading.diagnose import diagnose, hint_of, inspected, raised, record_of, same
 
-__all__ = ["Diagnosis", "as_number", "assert_array", "assert_close", "assert_equal", "case", "case_of", "describe",
-           "expect_raises", "fail", "hint_of", "inspected", "matches", "number_or_none", "once", "raised", "record_of",
-           "student_call", "unpack"]
+__all__ = ["SAME_DTYPE", "Diagnosis", "as_number", "assert_array", "assert_close", "assert_equal", "case", "case_of",
+           "describe", "expect_raises", "fail", "hint_of", "inspected", "matches", "number_or_none", "once",
+           "promised_dtype", "raised", "record_of", "student_call", "unpack"]
+
+# The dtype rule of a1 and a2 (their modules' docstrings): what a dtype failure says there.
+SAME_DTYPE = "Keep the dtype of the inputs (float32 in, float32 out; float64 in, float64 out)."
+
+
+def promised_dtype(function, dtype, when=""):
+    """The dtype sentence of a failure where a docstring promises a fixed dtype.
+
+    Inputs:
+    - function: how the function reads in the message, e.g. "make_windows".
+    - dtype: the promised dtype, e.g. np.float32.
+    - when: an optional condition, e.g. "for an integer input".
+
+    Returns e.g. "make_windows's docstring promises float32 whatever the dtype of its input."
+    """
+    condition = f" {when}" if when else " whatever the dtype of its input"
+    return f"{function}'s docstring promises {np.dtype(dtype)}{condition}."
 
 
 class Diagnosis:
@@ -137,22 +154,30 @@ def describe(value):
     return f"{type(value).__name__} ({value!r:.60})"
 
 
-def assert_array(actual, *, shape=None, dtype=None, what="the result", hint=None, diagnosis=None):
-    """Check that ``actual`` is an exact ``np.ndarray`` with the given shape and dtype."""
+def assert_array(actual, *, shape=None, dtype=None, what="the result", hint=None, diagnosis=None, dtype_rule=None):
+    """Check that ``actual`` is an exact ``np.ndarray`` with the given shape and dtype.
+
+    ``dtype_rule``: the sentence a dtype failure adds, what the docstring promises (``SAME_DTYPE``,
+    ``promised_dtype(...)``); without it the failure says only which dtype was expected.
+    """
     if type(actual) is not np.ndarray:
         fail(what, f"expected a numpy array, got {describe(actual)}.", hint, diagnosis)
     if shape is not None and tuple(actual.shape) != tuple(shape):
         fail(what, f"expected shape {tuple(shape)}, got {tuple(actual.shape)}.", hint, diagnosis)
     if dtype is not None and actual.dtype != np.dtype(dtype):
-        fail(what, f"expected dtype {np.dtype(dtype)}, got {actual.dtype}. Keep the dtype of the inputs.", hint,
-             diagnosis)
+        rule = f" {dtype_rule}" if dtype_rule else ""
+        fail(what, f"expected dtype {np.dtype(dtype)}, got {actual.dtype}.{rule}", hint, diagnosis)
 
 
-def assert_close(actual, expected, *, rtol, atol, what="the result", hint=None, check_dtype=True, diagnosis=None):
-    """Check an exact ndarray against ``expected`` (shape, dtype, then values within rtol/atol)."""
+def assert_close(actual, expected, *, rtol, atol, what="the result", hint=None, check_dtype=True, diagnosis=None,
+                 dtype_rule=None):
+    """Check an exact ndarray against ``expected`` (shape, dtype, then values within rtol/atol).
+
+    ``dtype_rule``: as for ``assert_array``.
+    """
     expected = np.asarray(expected)
     assert_array(actual, shape=expected.shape, dtype=expected.dtype if check_dtype else None, what=what, hint=hint,
-                 diagnosis=diagnosis)
+                 diagnosis=diagnosis, dtype_rule=dtype_rule)
     if actual.dtype.kind not in "biuf":
         fail(what, f"expected numbers, got an array of dtype {actual.dtype}.", hint, diagnosis)
     if not np.all(np.isfinite(actual)) and np.all(np.isfinite(expected)):

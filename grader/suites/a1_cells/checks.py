@@ -8,8 +8,8 @@ import copy
 
 import numpy as np
 
-from grader.grading.testing import (Diagnosis, assert_array, assert_close, case, case_of, fail, inspected, record_of,
-                                   student_call)
+from grader.grading.testing import (SAME_DTYPE, Diagnosis, assert_array, assert_close, case, case_of, fail, inspected,
+                                   record_of, student_call)
 from grader.suites.a1_cells import reference as ref
 
 ASSIGNMENT = "a1_cells"
@@ -29,13 +29,14 @@ def case_text(kind, inputs, nonlinearity="tanh"):
 def compare_cell(out, expected, kind, diagnosis, tolerance, name):
     """Compare a cell's output (a pair for the LSTM) with ``expected``; name the bug when one matches."""
     if kind != "lstm":
-        assert_close(out, expected, **tolerance, what=name, diagnosis=diagnosis)
+        assert_close(out, expected, **tolerance, what=name, diagnosis=diagnosis, dtype_rule=SAME_DTYPE)
         return
     if type(out) not in (tuple, list) or len(out) != 2:
         fail(name, f"expected a tuple (h_next, c_next), got {type(out).__name__}.")
     assert_array(out[1], shape=expected[1].shape, what=f"c_next of {name}", diagnosis=diagnosis)
-    assert_close(out[0], expected[0], **tolerance, what=f"h_next of {name}", diagnosis=diagnosis)
-    assert_close(out[1], expected[1], **tolerance, what=f"c_next of {name}", hint=CELL_HINT, diagnosis=diagnosis)
+    assert_close(out[0], expected[0], **tolerance, what=f"h_next of {name}", diagnosis=diagnosis, dtype_rule=SAME_DTYPE)
+    assert_close(out[1], expected[1], **tolerance, what=f"c_next of {name}", hint=CELL_HINT, diagnosis=diagnosis,
+                 dtype_rule=SAME_DTYPE)
 
 
 def check_cell(cell_function, kind, inputs, nonlinearity="tanh", expected=None, tolerance=None, name=None):
