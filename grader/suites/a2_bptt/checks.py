@@ -7,13 +7,19 @@ When a comparison fails, ``Diagnosis`` runs the mutants of bptt.py (grader/mutan
 same case, here in the grader, and names the bug the student's hs and gradients reproduce.
 """
 
+from functools import partial
+
 import numpy as np
 
-from grader.grading.testing import Diagnosis, assert_close, fail, hint_of, raised
+from grader.grading import testing
+from grader.grading.testing import SAME_DTYPE, Diagnosis, case_of, fail, hint_of, raised
 from grader.sandbox import HANDLE, VALUE, StudentCodeError
 from grader.suites.a2_bptt import reference as ref
 
 ASSIGNMENT = "a2_bptt"
+
+# Every a2 function keeps the dtype of its inputs (the module's dtype rule): a dtype failure says so.
+assert_close = partial(testing.assert_close, dtype_rule=SAME_DTYPE)
 
 # float64 against torch.autograd: both are exact up to rounding (observed errors < 1e-13).
 TORCH_TOL = dict(rtol=1e-7, atol=1e-9)
@@ -36,6 +42,18 @@ def shape_text(case):
     """'N=.., T=.., D=.., H=..' for messages."""
     N, T, D = case["x"].shape
     return f"N={N}, T={T}, D={D}, H={case['h0'].shape[1]}"
+
+
+def case_name(kind, case, nonlinearity="tanh", k=None):
+    """How a forward + backward call on ``case`` reads in messages, e.g. 'rnn_forward + rnn_backward on the
+    case N=2, T=5, D=3, H=4 (x (2, 5, 3), h0 (2, 4), float64), nonlinearity='relu''."""
+    backward = f"{kind}_backward" if k is None else f"rnn_backward_truncated with k={k}"
+    arrays = {"x": case["x"], "h0": case["h0"]}
+    if kind == "lstm":
+        arrays["c0"] = case["c0"]
+    options = (f", nonlinearity={nonlinearity!r}" if nonlinearity != "tanh" else "") + (
+        ", with dc_T" if kind == "lstm" and case.get("dc_T") is not None else "")
+    return f"{kind}_forward + {backward} on the case {shape_text(case)} ({case_of(batched=None, **arrays)}){options}"
 
 
 def check_grad_dict(grads, names, func):
@@ -143,24 +161,25 @@ def check_rnn(student, case, nonlinearity="tanh", k=None, numeric=True, diagnose
     - diagnose: name the known bug the answer reproduces, if any (off for a quick probe).
     - single_step_ok: the student passes a T = 1 case; say so in the hint when T > 1 fails.
     """
-    func = "rnn_backward" if k is None else f"rnn_backward_truncated(dhs, cache, k={k})"
-    hs, grads = run_rnn(student, case, nonlinearity, k)
-    expected_hs, expected = ref.torch_forward_backward("rnn", case, nonlinearity, k)
-    where = f"({shape_text(case)}, nonlinearity={nonlinearity!r})"
-    diagnosis = diagnosis_of("rnn", case, hs, grads, nonlinearity, k, **TORCH_TOL) if diagnose else None
-    assert_close(hs, expected_hs, **TORCH_TOL, what=f"rnn_forward: hs {where}",
-                 hint="h_t = f(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh), starting from h0.", diagnosis=diagnosis)
-    check_grad_dict(grads, ref.RNN_NAMES, func)
-    num = ref.numeric_grads("rnn", case, nonlinearity) if numeric else {}
-    for name in ref.RNN_NAMES:
-        hint = GRAD_HINTS[name] + (MULTI_STEP_HINT if single_step_ok and case["x"].shape[1] > 1 else "")
-        if k is not None:
-            hint = TRUNCATION_HINT.format(k=k) + " " + GRAD_HINTS[name]
-        assert_close(grads[name], expected[name], **TORCH_TOL, hint=hint, diagnosis=diagnosis,
-                     what=f'{func}: grads["{name}"] against torch.autograd {where}')
-        if name in num:
-            assert_close(grads[name], num[name], **NUMERIC_TOL,
-                         what=f'{func}: grads["{name}"] against centred finite differences {where}', hint=hint)
+    where = case_name("rnn", case, nonlinearity, k)
+    with testing.case(where):
+        hs, grads = run_rnn(student, case, nonlinearity, k)
+        expected_hs, expected = ref.torch_forward_backward("rnn", case, nonlinearity, k)
+        diagnosis = diagnosis_of("rnn", case, hs, grads, nonlinearity, k, **TORCH_TOL) if diagnose else None
+        assert_close(hs, expected_hs, **TORCH_TOL, what=f"{where}: hs",
+                     hint="h_t = f(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh), starting from h0.",
+                     diagnosis=diagnosis)
+        check_grad_dict(grads, ref.RNN_NAMES, "rnn_backward" if k is None else "rnn_backward_truncated")
+        num = ref.numeric_grads("rnn", case, nonlinearity) if numeric else {}
+        for name in ref.RNN_NAMES:
+            hint = GRAD_HINTS[name] + (MULTI_STEP_HINT if single_step_ok and case["x"].shape[1] > 1 else "")
+            if k is not None:
+                hint = TRUNCATION_HINT.format(k=k) + " " + GRAD_HINTS[name]
+            assert_close(grads[name], expected[name], **TORCH_TOL, hint=hint, diagnosis=diagnosis,
+                         what=f'{where}: grads["{name}"] against torch.autograd')
+            if name in num:
+                assert_close(grads[name], num[name], **NUMERIC_TOL,
+                             what=f'{where}: grads["{name}"] against centred finite differences', hint=hint)
 
 
 TRUNCATION_HINT = ("with k={k} the chunks are steps 0..k-1, k..2k-1, ...: inside a chunk the gradient flows back as in "
@@ -170,23 +189,22 @@ TRUNCATION_HINT = ("with k={k} the chunks are steps 0..k-1, k..2k-1, ...: inside
 
 def check_lstm(student, case, numeric=True):
     """Run the student's LSTM forward + backward on case; compare with torch and numerics."""
-    hs, grads = run_lstm(student, case)
-    expected_hs, expected = ref.torch_forward_backward("lstm", case)
-    where = f"({shape_text(case)}{', with dc_T' if case.get('dc_T') is not None else ''})"
-    diagnosis = diagnosis_of("lstm", case, hs, grads, **TORCH_TOL)
-    assert_close(hs, expected_hs, **TORCH_TOL, what=f"lstm_forward: hs {where}",
-                 hint="Gates [i, f, g, o] = x_t W_ih^T + b_ih + h W_hh^T + b_hh in PyTorch's order; "
-                      "c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t).", diagnosis=diagnosis)
-    check_grad_dict(grads, ref.LSTM_NAMES, "lstm_backward")
-    num = ref.numeric_grads("lstm", case) if numeric else {}
-    for name in ref.LSTM_NAMES:
-        assert_close(grads[name], expected[name], **TORCH_TOL,
-                     what=f'lstm_backward: grads["{name}"] against torch.autograd {where}', hint=GRAD_HINTS[name],
-                     diagnosis=diagnosis)
-        if name in num:
-            assert_close(grads[name], num[name], **NUMERIC_TOL,
-                         what=f'lstm_backward: grads["{name}"] against centred finite differences {where}',
-                         hint=GRAD_HINTS[name])
+    where = case_name("lstm", case)
+    with testing.case(where):
+        hs, grads = run_lstm(student, case)
+        expected_hs, expected = ref.torch_forward_backward("lstm", case)
+        diagnosis = diagnosis_of("lstm", case, hs, grads, **TORCH_TOL)
+        assert_close(hs, expected_hs, **TORCH_TOL, what=f"{where}: hs",
+                     hint="Gates [i, f, g, o] = x_t W_ih^T + b_ih + h W_hh^T + b_hh in PyTorch's order; "
+                          "c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t).", diagnosis=diagnosis)
+        check_grad_dict(grads, ref.LSTM_NAMES, "lstm_backward")
+        num = ref.numeric_grads("lstm", case) if numeric else {}
+        for name in ref.LSTM_NAMES:
+            assert_close(grads[name], expected[name], **TORCH_TOL, what=f'{where}: grads["{name}"] against torch.autograd',
+                         hint=GRAD_HINTS[name], diagnosis=diagnosis)
+            if name in num:
+                assert_close(grads[name], num[name], **NUMERIC_TOL, hint=GRAD_HINTS[name],
+                             what=f'{where}: grads["{name}"] against centred finite differences')
 
 
 def as_parameters(trained, V, H, what, exact=True):
@@ -229,16 +247,17 @@ GRU_GRAD_HINTS = {
 
 def check_gru(student, case):
     """Run the student's gru_forward + gru_backward on case; compare with torch.autograd (torch.nn.GRU's equations)."""
-    hs, grads = run_gru(student, case)
-    expected_hs, expected = ref.torch_forward_backward("gru", case)
-    where = f"({shape_text(case)})"
-    assert_close(hs, expected_hs, **TORCH_TOL, what=f"gru_forward: hs {where}", hint=GRU_FORWARD_HINT,
-                 diagnosis=forward_diagnosis("gru", case, hs, **TORCH_TOL))
-    check_grad_dict(grads, ref.RNN_NAMES, "gru_backward")
-    diagnosis = diagnosis_of("gru", case, hs, grads, **TORCH_TOL)
-    for name in ref.RNN_NAMES:
-        assert_close(grads[name], expected[name], **TORCH_TOL, hint=GRU_GRAD_HINTS[name], diagnosis=diagnosis,
-                     what=f'gru_backward: grads["{name}"] against torch.autograd {where}')
+    where = case_name("gru", case)
+    with testing.case(where):
+        hs, grads = run_gru(student, case)
+        expected_hs, expected = ref.torch_forward_backward("gru", case)
+        assert_close(hs, expected_hs, **TORCH_TOL, what=f"{where}: hs", hint=GRU_FORWARD_HINT,
+                     diagnosis=forward_diagnosis("gru", case, hs, **TORCH_TOL))
+        check_grad_dict(grads, ref.RNN_NAMES, "gru_backward")
+        diagnosis = diagnosis_of("gru", case, hs, grads, **TORCH_TOL)
+        for name in ref.RNN_NAMES:
+            assert_close(grads[name], expected[name], **TORCH_TOL, hint=GRU_GRAD_HINTS[name], diagnosis=diagnosis,
+                         what=f'{where}: grads["{name}"] against torch.autograd')
 
 
 STACK_HINT = ("go through the layers from the last to the first with rnn_backward; the dhs of layer l is the \"x\" "
@@ -275,31 +294,33 @@ def copy_plain(value):
 def check_stacked(student, case):
     """Run the student's stacked_rnn_forward + stacked_rnn_backward on case; compare with torch.autograd."""
     sizes = [h0.shape[1] for h0 in case["h0s"]]
-    where = f"(L={len(sizes)} layers of sizes {sizes}, N={case['x'].shape[0]}, T={case['x'].shape[1]}, " \
-            f"D={case['x'].shape[2]})"
-    hs, grads = run_stacked(student, case)
-    expected_hs, expected = ref.torch_stacked(case)
-    diagnosis = stacked_diagnosis(case, hs, grads)
-    assert_close(hs, expected_hs, **TORCH_TOL, what=f"stacked_rnn_forward: hs of the last layer {where}",
-                 hint="layer 0 reads x, layer l reads the hidden states of layer l - 1; return the last layer's.",
-                 diagnosis=diagnosis)
     L = len(sizes)
-    shape_ok = (type(grads) is dict and {"x", "h0s", "layers"} <= set(grads)
-                and type(grads["h0s"]) in (list, tuple) and len(grads["h0s"]) == L
-                and type(grads["layers"]) in (list, tuple) and len(grads["layers"]) == L
-                and all(type(g) is dict and set(ref.LAYER_NAMES) <= set(g) for g in grads["layers"]))
-    if not shape_ok:
-        fail(f"stacked_rnn_backward {where}", "must return a dict with \"x\", \"h0s\" (a list of L arrays) and "
-             f"\"layers\" (a list of L dicts with the keys {list(ref.LAYER_NAMES)}).")
-    assert_close(grads["x"], expected["x"], **TORCH_TOL, hint=STACK_HINT, diagnosis=diagnosis,
-                 what=f'stacked_rnn_backward: grads["x"] against torch.autograd {where}')
-    for layer in reversed(range(L)):
-        assert_close(grads["h0s"][layer], expected["h0s"][layer], **TORCH_TOL, hint=STACK_HINT, diagnosis=diagnosis,
-                     what=f'stacked_rnn_backward: grads["h0s"][{layer}] against torch.autograd {where}')
-        for name in ref.LAYER_NAMES:
-            assert_close(grads["layers"][layer][name], expected["layers"][layer][name], **TORCH_TOL, hint=STACK_HINT,
-                         diagnosis=diagnosis,
-                         what=f'stacked_rnn_backward: grads["layers"][{layer}]["{name}"] against torch.autograd {where}')
+    where = (f"stacked_rnn_forward + stacked_rnn_backward on the case of L={L} layers of sizes {sizes}, "
+             f"N={case['x'].shape[0]}, T={case['x'].shape[1]}, D={case['x'].shape[2]} "
+             f"({case_of(x=case['x'], **{f'h0s[{layer}]': h0 for layer, h0 in enumerate(case['h0s'])})})")
+    with testing.case(where):
+        hs, grads = run_stacked(student, case)
+        expected_hs, expected = ref.torch_stacked(case)
+        diagnosis = stacked_diagnosis(case, hs, grads)
+        assert_close(hs, expected_hs, **TORCH_TOL, what=f"{where}: hs of the last layer",
+                     hint="layer 0 reads x, layer l reads the hidden states of layer l - 1; return the last layer's.",
+                     diagnosis=diagnosis)
+        shape_ok = (type(grads) is dict and {"x", "h0s", "layers"} <= set(grads)
+                    and type(grads["h0s"]) in (list, tuple) and len(grads["h0s"]) == L
+                    and type(grads["layers"]) in (list, tuple) and len(grads["layers"]) == L
+                    and all(type(g) is dict and set(ref.LAYER_NAMES) <= set(g) for g in grads["layers"]))
+        if not shape_ok:
+            fail(where, "stacked_rnn_backward must return a dict with \"x\", \"h0s\" (a list of L arrays) and "
+                 f"\"layers\" (a list of L dicts with the keys {list(ref.LAYER_NAMES)}).")
+        assert_close(grads["x"], expected["x"], **TORCH_TOL, hint=STACK_HINT, diagnosis=diagnosis,
+                     what=f'{where}: grads["x"] against torch.autograd')
+        for layer in reversed(range(L)):
+            assert_close(grads["h0s"][layer], expected["h0s"][layer], **TORCH_TOL, hint=STACK_HINT,
+                         diagnosis=diagnosis, what=f'{where}: grads["h0s"][{layer}] against torch.autograd')
+            for name in ref.LAYER_NAMES:
+                assert_close(grads["layers"][layer][name], expected["layers"][layer][name], **TORCH_TOL,
+                             hint=STACK_HINT, diagnosis=diagnosis,
+                             what=f'{where}: grads["layers"][{layer}]["{name}"] against torch.autograd')
 
 
 # numpy's floating-point errors (overflow, 0/0, x/0) raise in the student's worker during the saturation checks,
@@ -328,9 +349,7 @@ def check_saturation(student, kind, dtype, seed, nonlinearity="tanh"):
     """The student's forward + backward pass on a saturated case in ``dtype``: no numpy warning (it runs with
     numpy's floating-point errors raised), no NaN, the dtype of the inputs, and torch's values."""
     case = saturated_case(kind, dtype, seed)
-    where = (f"({shape_text(case)}, {np.dtype(dtype).name}, input pre-activations up to +-1e3"
-             + (f", nonlinearity={nonlinearity!r}" if nonlinearity != "tanh" else "")
-             + (", with dc_T" if kind == "lstm" else "") + ")")
+    where = f"{case_name(kind, case, nonlinearity)}, input pre-activations up to +-1e3"
     tolerance = SATURATION_TOL[dtype]
     numpy_in_worker = student.module("numpy")
     before = numpy_in_worker.seterr(**FLOAT_ERRORS_RAISE)
@@ -342,22 +361,22 @@ def check_saturation(student, kind, dtype, seed, nonlinearity="tanh"):
     except StudentCodeError as error:
         found = diagnosis_of(kind, case, raised(error), None, nonlinearity, errors=FLOAT_ERRORS_RAISE, **tolerance)
         if error.is_a(FloatingPointError):
-            fail(f"{kind}_forward + {kind}_backward {where}", "numpy warned during your code (an overflow or an "
-                 f"invalid value, turned into an error here):\n{str(error)[:1500]}", SATURATION_HINT, found)
-        fail(f"{kind}_forward + {kind}_backward {where}", f"your code raised an exception.\n{str(error)[:2000]}",
-             diagnosis=found)
+            fail(where, "numpy warned during your code (an overflow or an invalid value, turned into an error "
+                 f"here):\n{str(error)[:1500]}", SATURATION_HINT, found)
+        fail(where, f"your code raised an exception.\n{str(error)[:2000]}", diagnosis=found)
     finally:
         if type(before) is dict:
             numpy_in_worker.seterr(**{key: value for key, value in before.items() if type(value) is str})
     names = ref.LSTM_NAMES if kind == "lstm" else ref.RNN_NAMES
-    expected_hs, expected = ref.torch_forward_backward(kind, case, nonlinearity)
-    diagnosis = diagnosis_of(kind, case, hs, grads, nonlinearity, errors=FLOAT_ERRORS_RAISE, **tolerance)
-    assert_close(hs, expected_hs.astype(dtype), **tolerance, what=f"{kind}_forward: hs {where}",
-                 hint=SATURATION_HINT, diagnosis=diagnosis)
-    check_grad_dict(grads, names, f"{kind}_backward")
-    for name in names:
-        assert_close(grads[name], expected[name].astype(dtype), **tolerance, hint=SATURATION_HINT, diagnosis=diagnosis,
-                     what=f'{kind}_backward: grads["{name}"] {where}')
+    with testing.case(where):
+        expected_hs, expected = ref.torch_forward_backward(kind, case, nonlinearity)
+        diagnosis = diagnosis_of(kind, case, hs, grads, nonlinearity, errors=FLOAT_ERRORS_RAISE, **tolerance)
+        assert_close(hs, expected_hs.astype(dtype), **tolerance, what=f"{where}: hs", hint=SATURATION_HINT,
+                     diagnosis=diagnosis)
+        check_grad_dict(grads, names, f"{kind}_backward")
+        for name in names:
+            assert_close(grads[name], expected[name].astype(dtype), **tolerance, hint=SATURATION_HINT,
+                         diagnosis=diagnosis, what=f'{where}: grads["{name}"]')
 
 
 # An analytic backward pass agrees with torch.autograd to rounding (observed < 1e-14 here); centred finite
@@ -369,10 +388,11 @@ EXACT_TOL = dict(rtol=1e-10, atol=1e-12)
 def check_rnn_exact(student, case):
     """rnn_backward agrees with torch.autograd to rounding (float64), as an analytic backward pass does."""
     check_rnn(student, case, numeric=False)
-    _, grads = run_rnn(student, case)
-    _, expected = ref.torch_forward_backward("rnn", case)
-    numerical = hint_of(ASSIGNMENT, "rnn_backward_finite_differences")
-    for name in ref.RNN_NAMES:
-        assert_close(grads[name], expected[name], **EXACT_TOL, hint=numerical,
-                     what=f'rnn_backward: grads["{name}"] against torch.autograd to rounding ({shape_text(case)}, '
-                          'float64)')
+    where = case_name("rnn", case)
+    with testing.case(where):
+        _, grads = run_rnn(student, case)
+        _, expected = ref.torch_forward_backward("rnn", case)
+        numerical = hint_of(ASSIGNMENT, "rnn_backward_finite_differences")
+        for name in ref.RNN_NAMES:
+            assert_close(grads[name], expected[name], **EXACT_TOL, hint=numerical,
+                         what=f'{where}: grads["{name}"] against torch.autograd to rounding')

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from grader.grading.testing import Diagnosis, assert_close, fail, unpack
+from grader.grading.testing import Diagnosis, case, case_of, fail, unpack
 from grader.suites.a2_bptt import reference as ref
-from grader.suites.a2_bptt.checks import ASSIGNMENT, as_parameters
+from grader.suites.a2_bptt.checks import ASSIGNMENT, as_parameters, assert_close
 from grader.suites.a2_bptt.reference import HELLO_INPUTS, HELLO_TARGETS, PARAM_NAMES, torch_char_rnn
 
 
@@ -20,24 +20,27 @@ def test_char_rnn_loss_matches_torch(student):
         params = random_params(V, H, rng)
         inputs, targets = rng.integers(0, V, (N, T)), rng.integers(0, V, (N, T))
         h0 = rng.standard_normal((N, H))
-        out = student.module("bptt").char_rnn_loss(params, inputs, targets, h0)
-        loss, grads, h_last = unpack(out, ("loss", "grads", "h_last"), "char_rnn_loss")
-        diagnosis = Diagnosis(ASSIGNMENT, "bptt.char_rnn_loss", (params, inputs, targets, h0), got=out,
-                              rtol=1e-7, atol=1e-10)
-        expected_loss, expected, expected_h, _ = torch_char_rnn(params, inputs, targets, h0)
-        where = f"N={N}, T={T}, V={V}, H={H}"
-        if not (type(loss) is float and abs(loss - expected_loss) <= 1e-9 * (1 + abs(expected_loss))):
-            fail(f"char_rnn_loss loss ({where})", f"got {loss!r}, expected {expected_loss!r}.",
-                 "Logits are h_t @ W_hy.T + b_y and the loss is softmax_cross_entropy(logits, targets).", diagnosis)
-        assert_close(h_last, expected_h, rtol=1e-9, atol=1e-12, what=f"char_rnn_loss h_last ({where})",
-                     hint="h_last is the hidden state after the LAST step, hs[:, -1].", diagnosis=diagnosis)
-        if not (type(grads) is dict and set(grads) == set(PARAM_NAMES)):
-            fail("char_rnn_loss", f"grads must be a dict with the keys {list(PARAM_NAMES)}.")
-        for name in PARAM_NAMES:
-            assert_close(grads[name], expected[name], rtol=1e-7, atol=1e-10,
-                         what=f'char_rnn_loss grads["{name}"] ({where})', diagnosis=diagnosis,
-                         hint="dW_hy = sum over steps of dlogits_t^T h_t, db_y = dlogits summed over N and T; "
-                              "the gradient reaching the hidden states is dlogits @ W_hy, fed to rnn_backward.")
+        where = (f"char_rnn_loss on the case N={N}, T={T}, V={V}, H={H} "
+                 f"({case_of(inputs=inputs, targets=targets, h0=h0, batched=None, dtype=np.float64)})")
+        with case(where):
+            out = student.module("bptt").char_rnn_loss(params, inputs, targets, h0)
+            loss, grads, h_last = unpack(out, ("loss", "grads", "h_last"), where)
+            diagnosis = Diagnosis(ASSIGNMENT, "bptt.char_rnn_loss", (params, inputs, targets, h0), got=out,
+                                  rtol=1e-7, atol=1e-10)
+            expected_loss, expected, expected_h, _ = torch_char_rnn(params, inputs, targets, h0)
+            if not (type(loss) is float and abs(loss - expected_loss) <= 1e-9 * (1 + abs(expected_loss))):
+                fail(f"{where}: loss", f"got {loss!r}, expected {expected_loss!r}.",
+                     "Logits are h_t @ W_hy.T + b_y and the loss is softmax_cross_entropy(logits, targets).",
+                     diagnosis)
+            assert_close(h_last, expected_h, rtol=1e-9, atol=1e-12, what=f"{where}: h_last",
+                         hint="h_last is the hidden state after the LAST step, hs[:, -1].", diagnosis=diagnosis)
+            if not (type(grads) is dict and set(grads) == set(PARAM_NAMES)):
+                fail(where, f"grads must be a dict with the keys {list(PARAM_NAMES)}.")
+            for name in PARAM_NAMES:
+                assert_close(grads[name], expected[name], rtol=1e-7, atol=1e-10, what=f'{where}: grads["{name}"]',
+                             diagnosis=diagnosis,
+                             hint="dW_hy = sum over steps of dlogits_t^T h_t, db_y = dlogits summed over N and T; "
+                                  "the gradient reaching the hidden states is dlogits @ W_hy, fed to rnn_backward.")
 
 
 HELLO_STEPS = 200
@@ -100,8 +103,10 @@ def test_hello_model_learns_ello(student, secret_seed):
         params = {"W_ih": 0.1 * rng.standard_normal((H, V)), "W_hh": 0.1 * rng.standard_normal((H, H)),
                   "b_ih": np.zeros(H), "b_hh": np.zeros(H), "W_hy": 0.1 * rng.standard_normal((V, H)),
                   "b_y": np.zeros(V)}
-        trained = as_parameters(train_from_grader(student, params, HELLO_STEPS, 0.1, 5.0), V, H,
-                                "After training, adagrad_step's new_params")
+        with case(f"training on 'hell' -> 'ello' (V={V}, H={H}, seed {seed}) with your char_rnn_loss, clip_grad_norm "
+                  "and adagrad_step"):
+            trained = as_parameters(train_from_grader(student, params, HELLO_STEPS, 0.1, 5.0), V, H,
+                                    "After training, adagrad_step's new_params")
         loss, _, _, logits = torch_char_rnn(trained, HELLO_INPUTS, HELLO_TARGETS, np.zeros((1, H)))
         predicted = "".join("helo"[i] for i in logits.argmax(-1)[0])
         assert predicted == "ello" and loss <= HELLO_MAX_LOSS, (

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader.grading.testing import Diagnosis, assert_close, fail, inspected, record_of, unpack
-from grader.suites.a2_bptt.checks import ASSIGNMENT
+from grader.grading.testing import Diagnosis, case, case_of, fail, inspected, record_of, unpack
+from grader.suites.a2_bptt.checks import ASSIGNMENT, assert_close
 from grader.suites.a2_bptt.reference import torch_clip, torch_cross_entropy
 
 CLIP_HINT = ("The norm is global: sqrt of the sum of squares of ALL entries of ALL arrays; every array "
@@ -19,6 +19,13 @@ def random_grads(seed, scale=1.0):
 
 
 def check_clip(student, grads, max_norm, what):
+    shapes = ", ".join(f'"{name}" {value.shape}' for name, value in grads.items())
+    with case(f"clip_grad_norm on the gradients {{{shapes}}} (float64)"):
+        clip_checks(student, grads, max_norm, what)
+
+
+def clip_checks(student, grads, max_norm, what):
+    """clip_grad_norm's values against torch's, then its inputs left untouched."""
     record = student.inspect_call("bptt", "clip_grad_norm", grads, max_norm)
     clipped, total = unpack(record.value, ("clipped", "total_norm"), "clip_grad_norm")
     diagnosis = Diagnosis(ASSIGNMENT, "bptt.clip_grad_norm", (grads, max_norm), got=record.value,
@@ -71,6 +78,12 @@ def test_clip_grad_norm_all_zero(student):
 
 
 def check_cross_entropy(student, logits, targets, what):
+    with case(f"softmax_cross_entropy on the case {case_of(logits=logits, targets=targets, batched=None)}"):
+        cross_entropy_checks(student, logits, targets, what)
+
+
+def cross_entropy_checks(student, logits, targets, what):
+    """softmax_cross_entropy's loss and dlogits against torch's."""
     out = student.module("bptt").softmax_cross_entropy(logits, targets)
     loss, dlogits = unpack(out, ("loss", "dlogits"), "softmax_cross_entropy")
     diagnosis = Diagnosis(ASSIGNMENT, "bptt.softmax_cross_entropy", (logits, targets), got=out, rtol=1e-9, atol=1e-12)
@@ -112,16 +125,26 @@ def test_adagrad_step_matches_torch(student):
         for name, p in torch_params.items():
             p.grad = torch.tensor(grads[name])
         optimizer.step()
-        out = student.module("bptt").adagrad_step(current, grads, sq, 0.3)
-        diagnosis = Diagnosis(ASSIGNMENT, "bptt.adagrad_step", (current, grads, sq, 0.3), got=out, rtol=1e-9,
-                              atol=1e-12)
-        current, sq = unpack(out, ("new_params", "new_sq_sums"), "adagrad_step")
-        if not (type(current) is dict and set(current) == set(params)):
-            fail("adagrad_step", "new_params must be a dict with the same keys as params.")
-        for name, p in torch_params.items():
-            assert_close(current[name], p.detach().numpy(), rtol=1e-9, atol=1e-12,
-                         what=f'adagrad_step: params["{name}"] after step {step + 1}',
-                         hint="s <- s + g**2 FIRST, then p <- p - lr * g / (sqrt(s) + eps).", diagnosis=diagnosis)
+        with case(f"adagrad_step on the params {params_text(params)} (float64), lr=0.3, step {step + 1}"):
+            current, sq = adagrad_matches(student, current, grads, sq, torch_params)
+
+
+def params_text(params):
+    """'{"W" (3, 2), "b" (3,)}' for messages."""
+    return "{" + ", ".join(f'"{name}" {value.shape}' for name, value in params.items()) + "}"
+
+
+def adagrad_matches(student, current, grads, sq, torch_params):
+    """One student adagrad_step from (current, sq) against torch's step; returns the student's new (params, sums)."""
+    out = student.module("bptt").adagrad_step(current, grads, sq, 0.3)
+    diagnosis = Diagnosis(ASSIGNMENT, "bptt.adagrad_step", (current, grads, sq, 0.3), got=out, rtol=1e-9, atol=1e-12)
+    new_params, new_sq = unpack(out, ("new_params", "new_sq_sums"), "adagrad_step")
+    if not (type(new_params) is dict and set(new_params) == set(torch_params)):
+        fail("adagrad_step", "new_params must be a dict with the same keys as params.")
+    for name, p in torch_params.items():
+        assert_close(new_params[name], p.detach().numpy(), rtol=1e-9, atol=1e-12, what=f'new_params["{name}"]',
+                     hint="s <- s + g**2 FIRST, then p <- p - lr * g / (sqrt(s) + eps).", diagnosis=diagnosis)
+    return new_params, new_sq
 
 
 def adagrad_case(seed):
@@ -159,19 +182,21 @@ def check_adagrad_values(out, expected, what, diagnosis):
 def test_adagrad_step_eps_takes_effect(student):
     # eps=0.5 and sums from earlier steps: a step that ignores its eps argument (or uses the default) is caught.
     params, grads, sq = adagrad_case(121)
-    out = student.module("bptt").adagrad_step(params, grads, sq, 0.2, eps=0.5)
-    diagnosis = Diagnosis(ASSIGNMENT, "bptt.adagrad_step", (params, grads, sq, 0.2), {"eps": 0.5}, got=out, rtol=1e-9,
-                          atol=1e-12)
-    check_adagrad_values(out, torch_adagrad(params, grads, sq, 0.2, 0.5), "lr=0.2, eps=0.5", diagnosis)
+    with case(f"adagrad_step on the params {params_text(params)} (float64) with running sums, lr=0.2, eps=0.5"):
+        out = student.module("bptt").adagrad_step(params, grads, sq, 0.2, eps=0.5)
+        diagnosis = Diagnosis(ASSIGNMENT, "bptt.adagrad_step", (params, grads, sq, 0.2), {"eps": 0.5}, got=out,
+                              rtol=1e-9, atol=1e-12)
+        check_adagrad_values(out, torch_adagrad(params, grads, sq, 0.2, 0.5), "lr=0.2, eps=0.5", diagnosis)
 
 
 @pytest.mark.points(1)
 def test_adagrad_step_returns_new_dicts(student):
     # the docstring promises NEW dicts and inputs left untouched: checked once the values are right.
     params, grads, sq = adagrad_case(122)
-    record = student.inspect_call("bptt", "adagrad_step", params, grads, sq, 0.3)
-    diagnosis = inspected_diagnosis("adagrad_step", (params, grads, sq, 0.3), record)
-    check_adagrad_values(record.value, torch_adagrad(params, grads, sq, 0.3, 1e-10), "lr=0.3", diagnosis)
+    with case(f"adagrad_step on the params {params_text(params)} (float64) with running sums, lr=0.3"):
+        record = student.inspect_call("bptt", "adagrad_step", params, grads, sq, 0.3)
+        diagnosis = inspected_diagnosis("adagrad_step", (params, grads, sq, 0.3), record)
+        check_adagrad_values(record.value, torch_adagrad(params, grads, sq, 0.3, 1e-10), "lr=0.3", diagnosis)
     after = record.args_after
     untouched = len(after) == 4 and all(
         type(got) is dict and got.keys() == given.keys()
