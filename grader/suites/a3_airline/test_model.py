@@ -20,6 +20,7 @@ X = np.random.default_rng(11).normal(size=(N, T, 1)).astype(np.float32)
 LAYERS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 RECURRENT = {f"torch.nn.modules.rnn.{name}": name for name in LAYERS.values()}
 LINEAR = "torch.nn.modules.linear.Linear"
+FLOAT32_OUT = "A float32 x gives a float32 forecast, the dtype of torch's layers: convert nothing to float64."
 
 
 def built(student, cell, hidden_size, num_layers, seed):
@@ -71,15 +72,15 @@ def known_structure(cell, hidden, layers):
     return run
 
 
-def known_output(cell, parts):
-    """The output on X of an AirlineRNN of ours carrying the student's recurrent and linear weights
-    (read from the worker the first time they are needed)."""
+def known_output(cell, parts, num_layers=1):
+    """The output on X of an AirlineRNN of ours (``num_layers`` layers) carrying the student's recurrent and
+    linear weights (read from the worker the first time they are needed)."""
     states = []
 
     def run(airline):
         if not states:
             states.extend([parts["rnn"].state_dict(), parts["head"].state_dict()])
-        model = airline.AirlineRNN(cell, 3, 1)
+        model = airline.AirlineRNN(cell, 3, num_layers)
         (rnn,), (head,) = layers_of(model)
         for layer, state in zip((rnn, head), states):
             layer.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in state.items()})
@@ -118,32 +119,47 @@ def test_airline_rnn_builds_the_requested_layer(student):
             fail(what, "the recurrent layer must be built with batch_first=True, since inputs are (N, T, 1).",
                  diagnosis=diagnosis)
         model.eval.remote()
-        assert_array(model(Tensor(X)), shape=(N, 1), dtype=np.float32,
-                     what=f"{what} applied to x of shape {X.shape}")
+        assert_array(model(Tensor(X)), shape=(N, 1), dtype=np.float32, what=f"{what} applied to x of shape {X.shape}",
+                     dtype_rule=FLOAT32_OUT)
+
+
+def check_reads_last_step(student, cell, num_layers, seed, hint):
+    """AirlineRNN(cell, 3, num_layers) on X: the head applied to the recurrent layer's outputs at the last step
+    (the last layer's, which torch's outputs are), and each window's forecast independent of the batch."""
+    model, parts = built(student, cell, 3, num_layers, seed)
+    what = f"AirlineRNN({cell!r}, hidden_size=3, num_layers={num_layers}) applied to x of shape {X.shape}"
+    assert parts["is_module"], f"AirlineRNN({cell!r}) should be an nn.Module."
+    assert len(parts["recurrent"]) == 1 and parts["n_linear"] == 1, structure_message(parts)
+    model.eval.remote()
+    out = model(Tensor(X))
+    first_alone = model(Tensor(X[:1]))
+    result = parts["rnn"](Tensor(X))
+    assert type(result) is tuple and len(result) == 2, f"the recurrent layer of {what} returned {type(result)}"
+    seq, W, b = result[0], parts["head"].weight.get(), parts["head"].bias.get()
+    expected = seq[:, -1, :] @ W.T + b
+    diagnosis = Diagnosis(ASSIGNMENT, "airline", got=out, rtol=1e-5, atol=1e-6, uses=("AirlineRNN",),
+                          run=known_output(cell, parts, num_layers))
+    assert_close(out, expected.astype(np.float32), rtol=1e-5, atol=1e-6, what=what, diagnosis=diagnosis, hint=hint,
+                 dtype_rule=FLOAT32_OUT)
+    assert_close(first_alone, out[:1], rtol=1e-5, atol=1e-6, diagnosis=diagnosis,
+                 what=f"{what}: output for the first window run alone",
+                 hint="Each window's forecast must not depend on the other windows of the batch: "
+                      "is the layer batch-first?")
 
 
 @pytest.mark.points(3)
 def test_airline_rnn_reads_the_last_time_step(student):
     for cell in ("rnn", "lstm", "gru"):
-        model, parts = built(student, cell, 3, 1, 1)
-        what = f"AirlineRNN({cell!r}, hidden_size=3) applied to x of shape {X.shape}"
-        assert parts["is_module"], f"AirlineRNN({cell!r}) should be an nn.Module."
-        assert len(parts["recurrent"]) == 1 and parts["n_linear"] == 1, structure_message(parts)
-        model.eval.remote()
-        out = model(Tensor(X))
-        first_alone = model(Tensor(X[:1]))
-        result = parts["rnn"](Tensor(X))
-        assert type(result) is tuple and len(result) == 2, f"the recurrent layer of {what} returned {type(result)}"
-        seq, W, b = result[0], parts["head"].weight.get(), parts["head"].bias.get()
-        expected = seq[:, -1, :] @ W.T + b
-        diagnosis = Diagnosis(ASSIGNMENT, "airline", got=out, rtol=1e-5, atol=1e-6, uses=("AirlineRNN",),
-                              run=known_output(cell, parts))
-        assert_close(out, expected.astype(np.float32), rtol=1e-5, atol=1e-6, what=what, diagnosis=diagnosis,
-                     hint="forward should return linear(outputs[:, -1, :]) of the recurrent layer.")
-        assert_close(first_alone, out[:1], rtol=1e-5, atol=1e-6, diagnosis=diagnosis,
-                     what=f"{what}: output for the first window run alone",
-                     hint="Each window's forecast must not depend on the other windows of the batch: "
-                          "is the layer batch-first?")
+        check_reads_last_step(student, cell, 1, 1, "forward should return linear(outputs[:, -1, :]) of the recurrent "
+                                                   "layer.")
+
+
+@pytest.mark.points(1)
+def test_airline_rnn_with_two_layers_reads_the_last_layer(student):
+    # the docstring: "the linear layer applied to the hidden state of the last layer at the LAST time step".
+    for cell in ("rnn", "lstm", "gru"):
+        check_reads_last_step(student, cell, 2, 3, "with num_layers=2, read the LAST layer's state at the last step: "
+                                                   "outputs[:, -1, :] of the recurrent layer (or h_n[-1]).")
 
 
 @pytest.mark.points(1)

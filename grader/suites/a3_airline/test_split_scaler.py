@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.grading.testing import Diagnosis, as_number, assert_close, case, fail, once
+from grader.grading.testing import Diagnosis, as_number, assert_close, case, fail, once, promised_dtype
 from grader.suites.a3_airline.checks import ASSIGNMENT, get_or_none
 
 RNG = np.random.default_rng(3)
@@ -130,4 +130,4 @@ def test_scaler_returns_float64_of_the_input_shape(student):
             fail(f"{name} of a (2, 5) float32 array", f"returned dtype {value.dtype}; it promises float64.", hint,
                  diagnosis)
         assert_close(value, right, rtol=1e-9, atol=1e-9, what=f"{name} of a (2, 5) float32 array", hint=hint,
-                     diagnosis=diagnosis)
+                     diagnosis=diagnosis, dtype_rule=promised_dtype(name, np.float64))

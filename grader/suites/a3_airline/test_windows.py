@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from grader.grading.testing import Diagnosis, assert_array, assert_close, case, fail
+from grader.grading.testing import Diagnosis, assert_array, assert_close, case, fail, promised_dtype
 from grader.suites.a3_airline import checks
 from grader.suites.a3_airline.checks import ASSIGNMENT
 
 SERIES = np.random.default_rng(5).uniform(0.0, 1.0, size=20)
+DATASET_RULE = "PassengerDataset's docstring promises float32 tensors whatever the dtype of the series."
 
 
 def expected_windows(series, window):
@@ -28,8 +29,11 @@ def check_windows(airline, series, window, what, tolerance, X_hint, y_hint):
         n = len(series) - window
         hint = (f"N = L - T = {n}: one pair for every window that has a next value (range(L - T)); "
                 "no pair is dropped.")
-        assert_array(X, shape=(n, window, 1), dtype=np.float32, what=f"X of {what}", hint=hint, diagnosis=diagnosis)
-        assert_array(y, shape=(n, 1), dtype=np.float32, what=f"y of {what}", hint=hint, diagnosis=diagnosis)
+        rule = promised_dtype("make_windows", np.float32)
+        assert_array(X, shape=(n, window, 1), dtype=np.float32, what=f"X of {what}", hint=hint, diagnosis=diagnosis,
+                     dtype_rule=rule)
+        assert_array(y, shape=(n, 1), dtype=np.float32, what=f"y of {what}", hint=hint, diagnosis=diagnosis,
+                     dtype_rule=rule)
         X_ok, y_ok = expected_windows(series, window)
         assert_close(X, X_ok, **tolerance, what=f"X of {what}", hint=X_hint, diagnosis=diagnosis)
         assert_close(y, y_ok, **tolerance, what=f"y of {what}", hint=y_hint, diagnosis=diagnosis)
@@ -95,13 +99,13 @@ def test_passenger_dataset_items_and_batches(student):
                           run=lambda airline: dataset_items(airline, SERIES, window))
     for (x, y), i in zip(out["items"], (0, n - 1)):
         assert_close(x, X_ok[i], rtol=1e-6, atol=1e-7, what=f"x of dataset[{i}]", diagnosis=diagnosis,
-                     hint="x should be a float32 tensor of shape (T, 1) holding series[i:i+T].")
+                     hint="x should be a float32 tensor of shape (T, 1) holding series[i:i+T].", dtype_rule=DATASET_RULE)
         assert_close(y, y_ok[i], rtol=1e-6, atol=1e-7, what=f"y of dataset[{i}]", diagnosis=diagnosis,
-                     hint="y should be a float32 tensor of shape (1,) holding series[i + T].")
+                     hint="y should be a float32 tensor of shape (1,) holding series[i + T].", dtype_rule=DATASET_RULE)
     assert type(out["batch"]) in (tuple, list) and len(out["batch"]) == 2, (
         f"a DataLoader batch should be a pair (X, y), got {type(out['batch']).__name__}.")
     Xb, yb = out["batch"]
     assert_array(Xb, shape=(3, window, 1), dtype=np.float32, what="a DataLoader batch X of 3 items",
-                 hint="batches must be (N, T, 1) for a batch-first recurrent layer.")
+                 hint="batches must be (N, T, 1) for a batch-first recurrent layer.", dtype_rule=DATASET_RULE)
     assert_array(yb, shape=(3, 1), dtype=np.float32, what="a DataLoader batch y of 3 items",
-                 hint="targets must batch to (N, 1), the shape the model returns.")
+                 hint="targets must batch to (N, 1), the shape the model returns.", dtype_rule=DATASET_RULE)
