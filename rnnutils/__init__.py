@@ -18,7 +18,9 @@ Import the submodule you need:
   lecture 04);
 - ``rnnutils.ngram``: character n-gram baselines and their bits per character (lecture 04);
 - ``rnnutils.corpora``: real text available offline, the Python standard library's sources or
-  any file (lecture 04).
+  any file (lecture 04);
+- ``rnnutils.dates``: written dates and their ISO form, seeded pairs for an encoder-decoder and their
+  encoders (``make_date_pairs``, lecture 04).
 """
 
 __version__ = "0.1.0"

@@ -75,7 +75,7 @@ def stub_modules(assignment):
 
 def test_windows_is_gone_and_every_module_is_known():
     assert importlib.util.find_spec("rnnutils.windows") is None
-    assert MODULES == ["airline", "corpora", "gradcheck", "grammar", "ngram", "plotting", "seeding"]
+    assert MODULES == ["airline", "corpora", "dates", "gradcheck", "grammar", "ngram", "plotting", "seeding"]
     assert defined_names(Path(rnnutils.__file__)) == set(), "rnnutils/__init__.py defines names of its own"
 
 
