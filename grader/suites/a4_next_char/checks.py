@@ -16,6 +16,8 @@ from grader.sandbox import HANDLE, VALUE, SubmissionFailure, Tensor
 from grader.suites.a4_next_char.reference import bits_each
 
 ASSIGNMENT = "a4_next_char"
+# What a dtype failure says where a docstring promises a long tensor of ids, codes or lengths.
+LONG_RULE = "The docstring promises a long tensor (torch.long, which arrives here as int64)."
 
 
 def seed_torch(sub, seed):

@@ -9,7 +9,7 @@ import torch
 
 from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail, hint_of
 from grader.sandbox import HANDLE
-from grader.suites.a4_next_char.checks import ASSIGNMENT, losses, seed_torch
+from grader.suites.a4_next_char.checks import ASSIGNMENT, LONG_RULE, losses, seed_torch
 from grader.suites.a4_next_char.reference import LETTERS, AlphabetRecorder, as_module, runs
 
 
@@ -74,10 +74,11 @@ def test_collate_alphabet(student):
     if type(out) is not tuple or len(out) != 3:
         fail("collate_alphabet", "must return (padded, lengths, targets).", diagnosis=diagnosis)
     padded, lengths, targets = out
-    assert_array(padded, shape=(3, 5), dtype=np.int64, what="padded", diagnosis=diagnosis,
+    assert_array(padded, shape=(3, 5), dtype=np.int64, what="padded", diagnosis=diagnosis, dtype_rule=LONG_RULE,
                  hint="padded is a long tensor (N, T) with T the longest prefix.")
-    assert_array(lengths, shape=(3,), what="lengths", diagnosis=diagnosis)
-    assert_array(targets, shape=(3,), dtype=np.int64, what="targets", diagnosis=diagnosis)
+    assert_array(lengths, shape=(3,), dtype=np.int64, what="lengths", diagnosis=diagnosis, dtype_rule=LONG_RULE,
+                 hint="lengths is a long tensor (N,): torch.tensor([...], dtype=torch.long).")
+    assert_array(targets, shape=(3,), dtype=np.int64, what="targets", diagnosis=diagnosis, dtype_rule=LONG_RULE)
     expected = np.array([[1, 2, 3, 0, 0], [24, 0, 0, 0, 0], [11, 12, 13, 14, 15]])
     if padded.tolist() != expected.tolist():
         fail("padded", f"is {padded.tolist()}, expected {expected.tolist()}.",

@@ -7,13 +7,14 @@ import torch
 
 from grader.grading.testing import Diagnosis, assert_array, case, expect_raises, fail, raised
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
-from grader.suites.a4_next_char.checks import ASSIGNMENT, length_of
+from grader.suites.a4_next_char.checks import ASSIGNMENT, LONG_RULE, length_of
 
 
 def check_ids(ids, texts, size, what, dtype=np.int64):
     """The ids of ``texts`` (one array each) lie in 0..size-1, one id per character, one character per id."""
     for array, text in zip(ids, texts):
-        assert_array(array, shape=(len(text),), dtype=dtype, what=what, hint="Return a 1-D long tensor of ids.")
+        assert_array(array, shape=(len(text),), dtype=dtype, what=what, hint="Return a 1-D long tensor of ids.",
+                     dtype_rule=LONG_RULE)
         assert array.dtype.kind in "iu", f"{what}: ids must be integers, got dtype {array.dtype}."
     flat = np.concatenate(ids).tolist()
     chars = "".join(texts)
@@ -91,7 +92,7 @@ def _check_shapes(batches, n, t, diagnosis):
             fail("make_lm_batches", f"batch {i} must be a pair (x, y).", diagnosis=diagnosis)
         for name, a in zip("xy", pair):
             assert_array(a, shape=(n, t), dtype=np.int64, what=f"{name} of batch {i}", diagnosis=diagnosis,
-                         hint="Each x and y is a long tensor (batch_size, seq_len).")
+                         hint="Each x and y is a long tensor (batch_size, seq_len).", dtype_rule=LONG_RULE)
 
 
 CASES = [(1000, 4, 7), (503, 3, 10), (64, 2, 5)]

@@ -234,3 +234,107 @@ def test_training_history_in_bits_per_character(student):
                        run=lambda nc: nc.train_char_lm(as_module(RecordingLM(RECORDED_VOCAB, seed=0)),
                                                        torch.from_numpy(RECORDED_IDS), RECORDED_STEPS,
                                                        RECORDED_BATCH, RECORDED_SEQ_LEN, 0.01, seed=0)))
+
+
+# Where each pass starts: on the stream 0, 1, ..., 199 (read by the grader's recording model, vocabulary 200) the
+# first id of a pass's first batch IS its offset. 25 steps of batch 2, seq_len 10 are three passes (9 batches each).
+OFFSET_IDS, OFFSET_STEPS, OFFSET_BATCH, OFFSET_SEQ_LEN = np.arange(200), 25, 2, 10
+
+
+def pass_offsets(student, seed, torch_seed):
+    """The offsets at which train_char_lm(seed=seed) starts its passes, after torch.manual_seed(torch_seed) in the
+    worker (a pass starts where the model is given the state None)."""
+    seed_torch(student, torch_seed)
+    recorder = RecordingLM(len(OFFSET_IDS), seed=0)
+    student.module("next_char").train_char_lm(student.callback(recorder, kind="module"), Tensor(OFFSET_IDS),
+                                              OFFSET_STEPS, OFFSET_BATCH, OFFSET_SEQ_LEN, 0.01, seed=seed)
+    return [int(call["x"][0, 0]) for call in recorder.calls if call["state_is_none"]]
+
+
+@pytest.mark.points(1)
+def test_training_offsets_follow_the_seed(student):
+    # the docstring: "Each pass over the text starts at a random offset below seq_len (drawn from seed)".
+    what = (f"train_char_lm(steps={OFFSET_STEPS}, batch_size={OFFSET_BATCH}, seq_len={OFFSET_SEQ_LEN}) on the ids "
+            "0, 1, ..., 199 with a model of the grader's")
+    with case(what):
+        first = pass_offsets(student, seed=5, torch_seed=1)
+        again = pass_offsets(student, seed=5, torch_seed=2)
+        other = pass_offsets(student, seed=6, torch_seed=1)
+    if len(first) < 2 or not all(0 <= offset < OFFSET_SEQ_LEN for offset in first):
+        fail(what, f"its passes started at the ids {first}; expected a new pass every "
+             f"{(len(OFFSET_IDS) // OFFSET_BATCH) // OFFSET_SEQ_LEN - 1} steps or so, each at an offset below seq_len.",
+             "at the start of each pass draw offset = torch.randint(seq_len, (1,), generator=generator) and cut the "
+             "batches from train_ids[offset:], with the state back to None.")
+    if first != again:
+        fail(what, f"with seed=5 twice it started its passes at {first} and then at {again} (the worker's global torch "
+             "seed differed between the two calls).", hint_of(ASSIGNMENT, "offset_from_global_rng"))
+    if first == other:
+        fail(what, f"seed=5 and seed=6 started the passes at the same offsets {first}.",
+             hint_of(ASSIGNMENT, "offset_always_zero") if set(first) == {0} else
+             "draw the offsets from a generator seeded with the seed argument: torch.Generator().manual_seed(seed).")
+
+
+def parameter_change(student, clip):
+    """The largest change of any parameter of a small CharLM over 2 train_char_lm steps (lr 0.1), with ``clip``
+    (None: the default)."""
+    nc = student.module("next_char")
+    seed_torch(student, 0)
+    model = nc.CharLM.remote(7, embed_dim=4, hidden_size=6)
+    before = model.state_dict()
+    options = {} if clip is None else {"clip": clip}
+    nc.train_char_lm(model, Tensor(np.arange(200) % 7), 2, 2, 5, 0.1, seed=0, **options)
+    after = model.state_dict()
+    if not (type(before) is dict and type(after) is dict and before.keys() == after.keys()):
+        fail("CharLM(7).state_dict()", "could not be read back before and after training.")
+    return max(float(np.max(np.abs(np.asarray(after[k], dtype=np.float64) - np.asarray(before[k], dtype=np.float64))))
+               for k in before)
+
+
+# Adam's first steps move each parameter by about lr * g / (|g| + 1e-8): by about lr = 0.1 wherever the gradient is
+# not zero, whatever its size, but by at most lr * 1e-12 / 1e-8 = 1e-5 per step once the whole gradient is clipped to
+# a norm of 1e-12. Reference: 2e-5 at most with clip=1e-12; 0.1 to 0.2 with the default clip.
+MAX_CLIPPED_CHANGE, MIN_TRAINED_CHANGE = 1e-3, 1e-2
+
+
+@pytest.mark.points(1)
+def test_training_clips_the_gradient_norm(student):
+    what = "train_char_lm(CharLM(7, embed_dim=4, hidden_size=6), 2 steps of batch 2, seq_len 5, lr=0.1"
+    with case(f"{what}, clip=1e-12)"):
+        clipped = parameter_change(student, 1e-12)
+    with case(f"{what}, the default clip)"):
+        trained = parameter_change(student, None)
+    if trained < MIN_TRAINED_CHANGE:
+        fail(f"{what}, the default clip)", f"no parameter moved by more than {trained:.2g} in 2 Adam steps.",
+             "for each batch: zero_grad, backward, clip_grad_norm_, optimizer.step().")
+    if clipped > MAX_CLIPPED_CHANGE:
+        fail(f"{what}, clip=1e-12)", f"a parameter moved by {clipped:.3g}; with the gradient clipped to a norm of 1e-12 "
+             f"Adam moves none by more than about 2e-5.", hint_of(ASSIGNMENT, "clip_ignored"))
+
+
+@pytest.mark.points(1)
+def test_detach_state_cuts_the_graph_and_keeps_its_values(student):
+    torch_ = student.module("torch")
+    nc = student.module("next_char")
+    leaf = torch_.full.remote((1, 2, 3), 0.5, requires_grad=True)
+    h, c = torch_.mul.remote(leaf, 2.0), torch_.mul.remote(leaf, 3.0)      # tensors with a graph behind them
+    with case("detach_state(None)"):
+        if nc.detach_state(None) is not None:
+            fail("detach_state(None)", "must return None.")
+    for name, state, values in (("a tensor h (1, 2, 3) that requires grad", h, [1.0]),
+                                ("an LSTM state (h, c), two tensors (1, 2, 3) that require grad", (h, c), [1.0, 1.5])):
+        what = f"detach_state of {name}"
+        with case(what):
+            out = nc.detach_state.remote(state)
+            kind = out.type_name()
+            expected_kind = "torch.Tensor" if len(values) == 1 else "builtins.tuple"
+            if kind != expected_kind:
+                fail(what, f"returned a {kind}; it must return the same structure ({expected_kind}).")
+            parts = [out] if len(values) == 1 else [student.module("operator").getitem.remote(out, i) for i in (0, 1)]
+            for index, (part, value) in enumerate(zip(parts, values)):
+                label = "the tensor" if len(values) == 1 else ("h", "c")[index]
+                if part.requires_grad.get() is not False:
+                    fail(what, f"{label} it returned still requires grad: the graph behind it was not cut.",
+                         hint_of(ASSIGNMENT, "detach_state_keeps_c_attached") if index == 1 else
+                         "return state.detach() for a tensor, and a tuple of s.detach() for a tuple.")
+                assert_close(part.get(), np.full((1, 2, 3), value, np.float32), rtol=0, atol=0,
+                             what=f"{what}: the values of {label}", hint="detach() keeps the values as they are.")
