@@ -237,7 +237,7 @@ def unpack(value, names, what):
     return tuple(value)
 
 
-def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
+def expect_raises(exception_class, call, *args, what, hint=None, diagnose=None, **kwargs):
     """Check that ``call(*args, **kwargs)`` (a call into student code) raises ``exception_class``.
 
     The check looks at the class of the student's exception as the worker reported it (the
@@ -249,6 +249,8 @@ def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
     - exception_class: a builtin exception class, e.g. ValueError.
     - call: a callable that forwards to the worker (e.g. ``student.module("cells").rnn_cell``).
     - what: how the call reads in a message, e.g. "rnn_cell(..., nonlinearity='sigmoid')".
+    - diagnose: optional, a function of what the call gave (``raised(error)`` for another exception class,
+      else the value it returned) that returns a ``Diagnosis``: a mutant that does the same is named.
 
     Returns the ``StudentCodeError`` that was raised (its ``exc_message`` is the student's message).
     """
@@ -256,13 +258,14 @@ def expect_raises(exception_class, call, *args, what, hint=None, **kwargs):
 
     wanted = exception_class.__name__
     try:
-        call(*args, **kwargs)
+        value = call(*args, **kwargs)
     except StudentCodeError as error:
         if error.is_a(exception_class):
             return error
         said = str(error)[:800] or error.exc_type
-        fail(what, f"should raise {wanted}; it raised {error.exc_type or 'another exception'} instead:\n{said}", hint)
-    fail(what, f"returned a value; it should raise {wanted}.", hint)
+        fail(what, f"should raise {wanted}; it raised {error.exc_type or 'another exception'} instead:\n{said}", hint,
+             diagnose(raised(error)) if diagnose else None)
+    fail(what, f"returned a value; it should raise {wanted}.", hint, diagnose(value) if diagnose else None)
 
 
 _RUNS = weakref.WeakKeyDictionary()

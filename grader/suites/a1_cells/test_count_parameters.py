@@ -25,4 +25,5 @@ def test_count_parameters_matches_torch(student, cell):
 def test_count_parameters_rejects_unknown_cell(student):
     expect_raises(ValueError, student.module("cells").count_parameters, "transformer", 3, 4,
                   what="count_parameters('transformer', 3, 4)",
-                  hint="raise ValueError for any cell other than 'rnn', 'lstm' or 'gru'.")
+                  hint="raise ValueError for any cell other than 'rnn', 'lstm' or 'gru'.",
+                  diagnose=lambda got: Diagnosis(ASSIGNMENT, "cells.count_parameters", ("transformer", 3, 4), got=got))

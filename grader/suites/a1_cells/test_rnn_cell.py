@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from grader.grading.testing import expect_raises
+from grader.grading.testing import Diagnosis, expect_raises
 from grader.suites.a1_cells import reference as ref
-from grader.suites.a1_cells.checks import check_cell, check_inputs_untouched, check_saturated, linspace_case
+from grader.suites.a1_cells.checks import ASSIGNMENT, check_cell, check_inputs_untouched, check_saturated, linspace_case
 
 
 @pytest.mark.points(2)
@@ -51,4 +51,6 @@ def test_rnn_cell_rejects_unknown_nonlinearity(student):
     case = ref.random_case("rnn", 2, 3, 4, np.float64, seed=1)
     expect_raises(ValueError, student.module("cells").rnn_cell, *ref.arguments("rnn", case), nonlinearity="sigmoid",
                   what="rnn_cell(..., nonlinearity='sigmoid')",
-                  hint="check the argument and `raise ValueError(...)` for anything but 'tanh' or 'relu'.")
+                  hint="check the argument and `raise ValueError(...)` for anything but 'tanh' or 'relu'.",
+                  diagnose=lambda got: Diagnosis(ASSIGNMENT, "cells.rnn_cell", ref.arguments("rnn", case),
+                                                 {"nonlinearity": "sigmoid"}, got=got))
