@@ -6,6 +6,7 @@
 #   make bench     grading time and each assignment's bench, written to build/bench.md
 #   make bench-steady  the whole reference graded 10 times under 4 CPU burners: full marks every time?
 #   make lectures  execute the lectures and build HTML pages and slides into build/lectures/
+#   make lecture-assets  install reveal.js and require.js for them (npm ci, into build/lectures-js)
 
 PYTHON_SYSTEM ?= python3
 VENV := .venv
@@ -21,7 +22,10 @@ ifneq ($(strip $(shell cat $(STAMP) 2>/dev/null)),$(INSTALL_SUM))
 .PHONY: $(STAMP)
 endif
 
-.PHONY: setup grade test test-fast release bench bench-steady lectures mutants clean
+# npm's record of what `npm ci` installed for the lectures' slides (see lecture-assets below)
+LECTURE_JS := build/lectures-js/node_modules/.package-lock.json
+
+.PHONY: setup grade test test-fast release bench bench-steady lectures lecture-assets mutants clean
 
 setup: $(STAMP)
 
@@ -36,7 +40,7 @@ grade: $(STAMP)
 	$(PY) -m grader grade solutions --student reference --report build/reports/reference.json
 	$(PY) -m grader grade assignments --student stub --report build/reports/stub.json
 
-test: $(STAMP)
+test: $(STAMP) $(LECTURE_JS)
 	$(PY) -m pytest -n 2 -q -rfE
 
 test-fast: $(STAMP)
@@ -54,7 +58,16 @@ bench: $(STAMP)
 bench-steady: $(STAMP)
 	$(PY) -m grader bench --steady 10 --burners 4 --out build/bench-steady.md
 
-lectures: $(STAMP)
+# reveal.js and require.js for the lecture slides and pages (LECTURE_JS, defined above): npm packages
+# pinned by lectures/web/package-lock.json, installed into build/lectures-js (MathJax comes from PyPI).
+$(LECTURE_JS): lectures/web/package.json lectures/web/package-lock.json
+	mkdir -p build/lectures-js
+	cp lectures/web/package.json lectures/web/package-lock.json build/lectures-js/
+	npm ci --prefix build/lectures-js --ignore-scripts --no-audit --no-fund
+
+lecture-assets: $(LECTURE_JS)
+
+lectures: $(STAMP) $(LECTURE_JS)
 	$(PY) lectures/build.py --out build/lectures
 
 clean:
