@@ -5,7 +5,13 @@ and each notebook is executed at most once per test session.
 """
 
 import functools
+import html as html_module
 import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -23,6 +29,13 @@ EXPECTED_POINTERS = {
     "04_transformers": ["a4_next_char"],
 }
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+OFFLINE_PROBE = Path(__file__).resolve().parent / "fixtures" / "lectures" / "offline_probe.js"
+# A script, style sheet or module loaded from the network: src/href/import of an http(s) URL.
+REMOTE_LOAD = re.compile(
+    r"""(?:\b(?:src|href)\s*=\s*["']|\bimport\s*\(\s*["']|["'])(?:https?:)?//[^"'\s]+\.(?:m?js|css)\b"""
+    r"""|<script[^>]*\bsrc\s*=\s*["'](?:https?:)?//|<link[^>]*\bhref\s*=\s*["'](?:https?:)?//"""
+)
 EXECUTION_TIMEOUT_SECONDS = 300  # safety net per notebook; a lecture normally needs well under 90 s
 
 
@@ -154,3 +167,90 @@ def test_plotting_helpers_draw_with_agg():
     assert [line.get_label() for line in ax.lines] == ["a", "b"]
     assert plotting.plot_curves({"c": [1, 2]}).figure is not fig  # no ax: a new figure
     plt.close("all")
+
+
+def open_offline(path):
+    """Open a test copy of a built page in headless Chromium with no network; the probe's JSON.
+
+    The copy gets tests/fixtures/lectures/offline_probe.js, which waits for MathJax (and
+    reveal.js on slides), measures, and writes its result into <pre id="offline-probe">.
+    """
+    probed = path.with_name(path.stem + ".probe.html")
+    html = path.read_text(encoding="utf-8")
+    probed.write_text(html.replace("</body>", f"<script>{OFFLINE_PROBE.read_text()}</script></body>"))
+    with tempfile.TemporaryDirectory() as profile:
+        run = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+             "--host-resolver-rules=MAP * ~NOTFOUND", "--disable-background-networking",
+             "--disable-component-update", "--no-first-run", "--disable-sync",
+             f"--user-data-dir={profile}", "--window-size=1280,720",
+             "--virtual-time-budget=60000", "--dump-dom", probed.as_uri()],
+            capture_output=True, text=True, timeout=180,
+        )
+    found = re.search(r'<pre id="offline-probe">(\{.*?\})</pre>', run.stdout, re.S)
+    assert found, f"the probe wrote nothing into {probed.name}: {run.stderr[-1000:]}"
+    return json.loads(html_module.unescape(found.group(1)))
+
+
+@pytest.fixture(scope="module")
+def lecture_out(tmp_path_factory):
+    """A build directory with the assets copied in, as `make lectures` makes it."""
+    out = tmp_path_factory.mktemp("lectures")
+    try:
+        build.install_assets(out)
+    except build.MissingAssetsError as error:
+        pytest.fail(str(error))
+    return out
+
+
+def test_pages_load_only_the_copied_assets(lecture_out):
+    page, slides = build.export(read("01_perceptron"), "01_perceptron", lecture_out)  # no need to execute
+    for path in (page, slides):
+        html = path.read_text(encoding="utf-8")
+        remote = REMOTE_LOAD.findall(html)
+        assert not remote, f"{path.name} loads from the network: {remote[:3]}"
+        local = re.findall(r"""["'](assets/[^"'?]+)""", html)
+        assert len(local) >= 2, local
+        missing = [url for url in local if not (lecture_out / url).is_file()]
+        assert not missing, f"{path.name} refers to assets the build did not copy: {missing}"
+
+
+def test_missing_assets_are_one_clear_message(tmp_path):
+    with pytest.raises(build.MissingAssetsError, match="run `make lecture-assets`"):
+        build.install_assets(tmp_path, js_modules=tmp_path / "node_modules")
+    assert not (tmp_path / "assets").exists()
+
+
+def test_a_fragment_after_a_figure_gets_its_own_subslide():
+    figure = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": ""})
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("plot()", outputs=[figure]),
+        nbformat.v4.new_markdown_cell("after the figure"),
+        nbformat.v4.new_markdown_cell("after text"),
+    ]
+    for cell in notebook.cells:
+        cell.metadata["slideshow"] = {"slide_type": "fragment"}
+    slides = build.fit_slides(notebook)
+    assert [c.metadata.slideshow.slide_type for c in slides.cells] == ["fragment", "subslide", "fragment"]
+    assert notebook.cells[1].metadata.slideshow.slide_type == "fragment"  # the page's copy is unchanged
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (Debian package: chromium)")
+@pytest.mark.timeout(EXECUTION_TIMEOUT_SECONDS)
+@pytest.mark.parametrize("name", EXPECTED_POINTERS)
+def test_page_and_slides_render_offline_and_fit_16_9(name, lecture_out):
+    notebook, _ = executed(name)
+    page, slides = build.export(notebook, name, lecture_out)
+    page_result = open_offline(page)
+    slides_result = open_offline(slides)
+    for path, result in ((page, page_result), (slides, slides_result)):
+        assert not result.get("timeout"), f"{path.name}: MathJax or reveal.js never loaded offline: {result}"
+        math = result["math"]
+        assert math["sources"] > 0 and math["rendered"] >= math["sources"], f"{path.name}: {math}"
+        assert not math["errors"] and not math["raw"], f"{path.name}: equations not rendered: {math}"
+    sections = len(re.findall(r"<section\b", slides.read_text(encoding="utf-8")))
+    assert slides_result["slides"]["count"] >= 5 and slides_result["slides"]["count"] <= sections
+    assert not slides_result["slides"]["overflow"], (
+        f"{slides.name} does not fit 1280x720: " + "; ".join(slides_result["slides"]["overflow"][:10])
+    )
