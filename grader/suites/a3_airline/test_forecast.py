@@ -14,9 +14,10 @@ airline data (reference.airline_like) and three of other lengths, levels and sea
 import numpy as np
 import pytest
 
-from grader.grading.testing import once
+from grader.grading.testing import fail, hint_of, once
 from grader.suites.a3_airline import checks
 from grader.suites.a3_airline import reference as ref
+from grader.suites.a3_airline.checks import ASSIGNMENT
 
 N_TRAIN, N_TEST = 100, 44                  # like the airline split: 100 training months, 44 test months
 
@@ -86,10 +87,10 @@ def test_forecast_is_repeatable_with_its_seed(student, secret_seed):
     checks.raise_failure(failures, "seed 0")
     checks.raise_failure(failures, "seed 0 again")
     first, again = forecasts["seed 0"], forecasts["seed 0 again"]
-    assert np.allclose(first, again, rtol=1e-6, atol=1e-6), (
-        "Two forecasters from fit_forecaster(train, seed=0) gave different forecasts of the same months: call "
-        "torch.manual_seed(seed) at the start of fit_forecaster, before building the model (and seed numpy too "
-        "if you use its random numbers).")
+    if not np.allclose(first, again, rtol=1e-6, atol=1e-6):
+        # the forecasts come from networks trained in the worker: the bug is observed, not reproduced.
+        fail("fit_forecaster(train, seed=0), called twice", "the two forecasters gave different forecasts of the "
+             "same months.", hint_of(ASSIGNMENT, "fit_forecaster_not_seeded"))
 
 
 @pytest.mark.points(3)

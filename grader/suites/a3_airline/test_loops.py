@@ -12,7 +12,8 @@ import pytest
 import torch
 from torch import nn
 
-from grader.grading.testing import Diagnosis, as_number, assert_close, fail, hint_of, once
+from grader.grading.testing import Diagnosis, as_number, assert_close, fail, hint_of, once, student_call
+from grader.sandbox import Tensor
 from grader.suites.a3_airline import checks
 from grader.suites.a3_airline import reference as ref
 from grader.suites.a3_airline.checks import ASSIGNMENT
@@ -236,3 +237,28 @@ def test_predict_runs_in_eval_mode_without_graph(student):
     assert observed.contexts, "predict never called the model."
     assert not any(c.get("grad_enabled") for c in observed.contexts), (
         "predict ran the model with gradients enabled: use `with torch.no_grad():` (then .numpy() works).")
+
+
+def known_tensor_prediction(airline):
+    """predict of ours (the reference's or a mutant's) on X given as a float32 tensor."""
+    return airline.predict(ref.local_tiny_model(WEIGHTS), torch.from_numpy(X.copy()))
+
+
+def tensor_diagnosis(got):
+    """The known bug behind what predict gave for X as a tensor (an array, or ``raised(error)``)."""
+    return Diagnosis(ASSIGNMENT, "airline", run=known_tensor_prediction, got=got, rtol=1e-5, atol=1e-6,
+                     uses=("predict",))
+
+
+@pytest.mark.points(1)
+def test_predict_accepts_a_tensor(student):
+    # the docstring: "X: float32 array or tensor of shape (N, T, 1)".
+    what = "predict(model, X) with X a float32 torch tensor of shape (10, 5, 1)"
+    model = checks.remote_tiny_model(student, WEIGHTS)
+    out = student_call(student.module("airline").predict, model, Tensor(X), what=what, diagnose=tensor_diagnosis)
+    local = ref.local_tiny_model(WEIGHTS)
+    local.eval()
+    with torch.no_grad():
+        expected = local(torch.from_numpy(X.copy())).numpy()
+    assert_close(out, expected, rtol=1e-5, atol=1e-6, what=what, diagnosis=tensor_diagnosis(out),
+                 hint="predict takes a numpy array or a tensor: torch.as_tensor(X, dtype=torch.float32) accepts both.")
