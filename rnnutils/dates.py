@@ -11,7 +11,7 @@ true weekday of its date. Longer styles spread the day far from the year, which 
 fixed-size summary of the source (an encoder's last state) harder to decode from.
 
 Both sides are read character by character. Code 0 is padding in both vocabularies; a target
-sequence is wrapped in BOS ... EOS for a decoder.
+sequence is wrapped in BOS_ID ... EOS_ID for a decoder.
 
 Introduced in lecture 04, section 2 (attention as a soft lookup), where the encoder-decoder's
 bottleneck is shown on these pairs; assignment a5_attention trains on them. Everything here is a
@@ -27,10 +27,10 @@ import datetime
 
 import numpy as np
 
-__all__ = ["PAD", "BOS", "EOS", "SOURCE_VOCAB", "TARGET_VOCAB", "FORMATS", "FIRST_YEAR", "LAST_YEAR", "write_date",
-           "make_date_pairs", "encode_sources", "encode_targets", "decode_target"]
+__all__ = ["PAD_ID", "BOS_ID", "EOS_ID", "SOURCE_VOCAB", "TARGET_VOCAB", "FORMATS", "FIRST_YEAR", "LAST_YEAR",
+           "write_date", "make_date_pairs", "encode_sources", "encode_targets", "decode_target"]
 
-PAD, BOS, EOS = 0, 1, 2
+PAD_ID, BOS_ID, EOS_ID = 0, 1, 2
 SOURCE_VOCAB = ("<pad>",) + tuple("abcdefghijklmnopqrstuvwxyz0123456789 ,./-")
 TARGET_VOCAB = ("<pad>", "<bos>", "<eos>") + tuple("0123456789-")
 # The styles, from the tersest to the most verbose.
@@ -43,8 +43,8 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
              "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
              "eighteenth", "nineteenth", "twentieth")
-_SOURCE_INDEX = {c: i for i, c in enumerate(SOURCE_VOCAB) if i != PAD}
-_TARGET_INDEX = {c: i for i, c in enumerate(TARGET_VOCAB) if i > EOS}
+_SOURCE_INDEX = {c: i for i, c in enumerate(SOURCE_VOCAB) if i != PAD_ID}
+_TARGET_INDEX = {c: i for i, c in enumerate(TARGET_VOCAB) if i > EOS_ID}
 
 
 def _ordinal(day):
@@ -111,8 +111,8 @@ def make_date_pairs(count, seed, formats=FORMATS):
 
 
 def _padded(rows, width):
-    """Rows of ids as an int64 array (N, width), right-padded with PAD."""
-    ids = np.full((len(rows), width), PAD, dtype=np.int64)
+    """Rows of ids as an int64 array (N, width), right-padded with PAD_ID."""
+    ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
     for n, row in enumerate(rows):
         ids[n, :len(row)] = row
     return ids
@@ -125,7 +125,7 @@ def encode_sources(sources):
     - sources: list of N str over the characters of SOURCE_VOCAB.
 
     Returns:
-    - ids: int64 array (N, S), S the longest source; PAD after each source's last character.
+    - ids: int64 array (N, S), S the longest source; PAD_ID after each source's last character.
     - lengths: int64 array (N,), the number of characters of each source.
 
     Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
@@ -141,13 +141,13 @@ def encode_sources(sources):
 
 
 def encode_targets(targets):
-    """Encode ISO dates as decoder sequences BOS, characters..., EOS, right-padded.
+    """Encode ISO dates as decoder sequences BOS_ID, characters..., EOS_ID, right-padded.
 
     Inputs:
     - targets: list of N str over "0123456789-".
 
     Returns:
-    - ids: int64 array (N, T + 2), T the longest target; row n is BOS, its characters, EOS, then PAD.
+    - ids: int64 array (N, T + 2), T the longest target; row n is BOS_ID, its characters, EOS_ID, then PAD_ID.
       A decoder reads ids[:, :-1] and is trained to predict ids[:, 1:].
 
     Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
@@ -157,12 +157,12 @@ def encode_targets(targets):
         bad = [c for c in text if c not in _TARGET_INDEX]
         if bad:
             raise ValueError(f"character {bad[0]!r} of {text!r} is not in TARGET_VOCAB")
-        rows.append([BOS] + [_TARGET_INDEX[c] for c in text] + [EOS])
+        rows.append([BOS_ID] + [_TARGET_INDEX[c] for c in text] + [EOS_ID])
     return _padded(rows, max((len(r) for r in rows), default=2))
 
 
 def decode_target(ids):
-    """The string a decoder wrote: its characters up to the first EOS (BOS and PAD skipped).
+    """The string a decoder wrote: its characters up to the first EOS_ID (BOS_ID and PAD_ID skipped).
 
     Inputs:
     - ids: sequence of ints (a list, or an integer array or tensor of shape (T,)).
@@ -175,8 +175,8 @@ def decode_target(ids):
     chars = []
     for i in ids:
         i = int(i)
-        if i == EOS:
+        if i == EOS_ID:
             break
-        if i > EOS and i < len(TARGET_VOCAB):
+        if i > EOS_ID and i < len(TARGET_VOCAB):
             chars.append(TARGET_VOCAB[i])
     return "".join(chars)

@@ -6,8 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from rnnutils.dates import (BOS, EOS, FORMATS, PAD, SOURCE_VOCAB, TARGET_VOCAB, decode_target, encode_sources,
-                            encode_targets, make_date_pairs, write_date)
+from rnnutils.dates import BOS_ID as BOS, EOS_ID as EOS, PAD_ID as PAD
+from rnnutils.dates import (FORMATS, SOURCE_VOCAB, TARGET_VOCAB, decode_target, encode_sources, encode_targets,
+                            make_date_pairs, write_date)
 
 
 def test_the_same_seed_gives_the_same_pairs_and_another_seed_others():

@@ -30,7 +30,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from rnnutils.dates import BOS, EOS, PAD, SOURCE_VOCAB, TARGET_VOCAB, decode_target, encode_sources, encode_targets
+from rnnutils.dates import BOS_ID as BOS, EOS_ID as EOS, PAD_ID as PAD  # the special ids of both vocabularies
+from rnnutils.dates import SOURCE_VOCAB, TARGET_VOCAB, decode_target, encode_sources, encode_targets
 
 MAX_TARGET_LEN = 11   # ten characters of an ISO date and EOS
 

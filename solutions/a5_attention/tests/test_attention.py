@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import attention as at
-from rnnutils.dates import BOS, EOS, PAD, make_date_pairs
+from rnnutils.dates import BOS_ID as BOS, EOS_ID as EOS, PAD_ID as PAD, make_date_pairs
 
 
 def test_masked_softmax_ignores_masked_positions():
