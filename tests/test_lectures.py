@@ -1,9 +1,10 @@
 """The four lecture notebooks: committed clean, slide-ready, and executable top to bottom.
 
 Execution goes through lectures/build.py's execute_notebook, the same code `make lectures` uses,
-and each notebook is executed at most once per test session.
+and each notebook is executed at most once per test run, whichever xdist worker needs it first.
 """
 
+import fcntl
 import functools
 import html as html_module
 import importlib.util
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.conftest import shared_folder
 
 pytestmark = pytest.mark.slow  # executes the lecture notebooks
 
@@ -50,10 +53,29 @@ def _load_build_module():
 build = _load_build_module()
 
 
-@functools.lru_cache(maxsize=None)
-def executed(name):
-    """Execute lectures/<name>.ipynb once per session; returns (notebook, seconds)."""
-    return build.execute_notebook(LECTURE_DIR / f"{name}.ipynb", cell_timeout=240)
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory):
+    """A function name -> (notebook, seconds) that executes lectures/<name>.ipynb once per test run.
+
+    The executed notebook is kept in a folder all xdist workers of the run share; a worker that needs
+    a lecture another is executing waits for it (a lock per lecture) instead of executing it again.
+    """
+    folder = shared_folder(tmp_path_factory, "executed-lectures")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    @functools.lru_cache(maxsize=None)
+    def execute_once(name):
+        with open(folder / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            saved = folder / f"{name}.json"
+            if saved.exists():
+                record = json.loads(saved.read_text(encoding="utf-8"))
+                return nbformat.from_dict(record["notebook"]), record["seconds"]
+            notebook, seconds = build.execute_notebook(LECTURE_DIR / f"{name}.ipynb", cell_timeout=240)
+            saved.write_text(json.dumps({"notebook": notebook, "seconds": seconds}), encoding="utf-8")
+            return notebook, seconds
+
+    return execute_once
 
 
 def read(name):
@@ -112,7 +134,7 @@ def test_ends_with_assignment_pointer_and_exercises(name):
 
 @pytest.mark.timeout(EXECUTION_TIMEOUT_SECONDS)
 @pytest.mark.parametrize("name", EXPECTED_POINTERS)
-def test_executes_top_to_bottom_with_a_figure(name):
+def test_executes_top_to_bottom_with_a_figure(name, executed):
     notebook, _ = executed(name)  # raises CellExecutionError, naming the cell, on any error
     errors = [
         output
@@ -136,7 +158,7 @@ def test_count_figures_counts_images():
 
 
 @pytest.mark.timeout(EXECUTION_TIMEOUT_SECONDS)
-def test_export_writes_page_and_slides(tmp_path):
+def test_export_writes_page_and_slides(tmp_path, executed):
     notebook, _ = executed("01_perceptron")
     page, slides = build.export(notebook, "01_perceptron", tmp_path)
     assert page.name == "01_perceptron.html" and slides.name == "01_perceptron.slides.html"
@@ -239,7 +261,7 @@ def test_a_fragment_after_a_figure_gets_its_own_subslide():
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (Debian package: chromium)")
 @pytest.mark.timeout(EXECUTION_TIMEOUT_SECONDS)
 @pytest.mark.parametrize("name", EXPECTED_POINTERS)
-def test_page_and_slides_render_offline_and_fit_16_9(name, lecture_out):
+def test_page_and_slides_render_offline_and_fit_16_9(name, lecture_out, executed):
     notebook, _ = executed(name)
     page, slides = build.export(notebook, name, lecture_out)
     page_result = open_offline(page)
