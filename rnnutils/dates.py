@@ -110,6 +110,14 @@ def make_date_pairs(count, seed, formats=FORMATS):
     return pairs
 
 
+def _ids(text, index, vocabulary):
+    """The ids of the characters of ``text``; ValueError naming the first one ``index`` lacks."""
+    bad = [c for c in text if c not in index]
+    if bad:
+        raise ValueError(f"character {bad[0]!r} of {text!r} is not in {vocabulary}")
+    return [index[c] for c in text]
+
+
 def _padded(rows, width):
     """Rows of ids as an int64 array (N, width), right-padded with PAD_ID."""
     ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
@@ -130,12 +138,7 @@ def encode_sources(sources):
 
     Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
     """
-    rows = []
-    for text in sources:
-        bad = [c for c in text if c not in _SOURCE_INDEX]
-        if bad:
-            raise ValueError(f"character {bad[0]!r} of {text!r} is not in SOURCE_VOCAB")
-        rows.append([_SOURCE_INDEX[c] for c in text])
+    rows = [_ids(text, _SOURCE_INDEX, "SOURCE_VOCAB") for text in sources]
     lengths = np.array([len(r) for r in rows], dtype=np.int64)
     return _padded(rows, int(lengths.max()) if len(rows) else 0), lengths
 
@@ -152,12 +155,7 @@ def encode_targets(targets):
 
     Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
     """
-    rows = []
-    for text in targets:
-        bad = [c for c in text if c not in _TARGET_INDEX]
-        if bad:
-            raise ValueError(f"character {bad[0]!r} of {text!r} is not in TARGET_VOCAB")
-        rows.append([BOS_ID] + [_TARGET_INDEX[c] for c in text] + [EOS_ID])
+    rows = [[BOS_ID] + _ids(text, _TARGET_INDEX, "TARGET_VOCAB") + [EOS_ID] for text in targets]
     return _padded(rows, max((len(r) for r in rows), default=2))
 
 

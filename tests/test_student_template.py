@@ -142,7 +142,8 @@ def test_a1_solved_and_the_rest_untouched_passes_with_the_rest_not_started(clone
     run, rows, summary = run_check(clone, tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert rows == {"a1_cells": ["passed", "10/10", "yes"], "a2_bptt": ["not started", "–", "–"],
-                    "a3_airline": ["not started", "–", "–"], "a4_next_char": ["not started", "–", "–"]}
+                    "a3_airline": ["not started", "–", "–"], "a4_next_char": ["not started", "–", "–"],
+                    "a5_attention": ["not started", "–", "–"]}
     assert summary == run.stdout[:-1]
     assert summary.startswith("## Checks of your submission\n\n| assignment | status | public tests passed |")
 
@@ -157,7 +158,7 @@ def test_a2_started_and_wrong_fails_naming_a2(clone, tmp_path):
     assert rows["a1_cells"] == ["passed", "10/10", "yes"]
     status, tests, notebook = rows["a2_bptt"]
     assert status == "failed" and tests.startswith("0/") and notebook.startswith("no (")
-    assert rows["a3_airline"] == rows["a4_next_char"] == ["not started", "–", "–"]
+    assert rows["a3_airline"] == rows["a4_next_char"] == rows["a5_attention"] == ["not started", "–", "–"]
     assert "- a2_bptt: test_rnn_forward_shape_and_first_step: TypeError: " in summary
     assert "- a1_cells" not in summary
 

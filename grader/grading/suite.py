@@ -26,6 +26,8 @@ CPU_LIMITS = {
     "a3_airline": 10.0,     # 0.03 (an AirlineRNN forward): the floor [fit_forecaster 1.9 of 120]
     "a4_next_char": 35.0,   # 1.6-1.7 (next_char.sample: 2000 calls of the grader's model) [train_char_lm 2.3-2.8
                             # of 240, train_alphabet 2.0 of 120]
+    "a5_attention": 10.0,   # under 0.5 (a beam search of the grader's decoder): the floor [train_seq2seq 6.2-8.8
+                            # of 240]
 }
 
 
