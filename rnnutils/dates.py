@@ -30,12 +30,15 @@ import numpy as np
 __all__ = ["PAD_ID", "BOS_ID", "EOS_ID", "SOURCE_VOCAB", "TARGET_VOCAB", "FORMATS", "FIRST_YEAR", "LAST_YEAR",
            "write_date", "make_date_pairs", "encode_sources", "encode_targets", "decode_target"]
 
-PAD_ID, BOS_ID, EOS_ID = 0, 1, 2
+PAD_ID = 0   # padding, in both vocabularies
+BOS_ID = 1   # the decoder's first input
+EOS_ID = 2   # the end of a target
 SOURCE_VOCAB = ("<pad>",) + tuple("abcdefghijklmnopqrstuvwxyz0123456789 ,./-")
 TARGET_VOCAB = ("<pad>", "<bos>", "<eos>") + tuple("0123456789-")
 # The styles, from the tersest to the most verbose.
 FORMATS = ("dmy_slash", "dmy_dots", "mdy_short", "dmy_long", "weekday_long", "ordinal", "weekday_ordinal")
-FIRST_YEAR, LAST_YEAR = 1950, 2049
+FIRST_YEAR = 1950
+LAST_YEAR = 2049
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
