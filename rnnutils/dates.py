@@ -69,7 +69,7 @@ def write_date(date, style):
     Returns:
     - text: str, e.g. "30/11/26", "nov 30, 2026" or "monday, the thirtieth of november 2026".
 
-    Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
+    Part of ``make_date_pairs``. Introduced in lecture 04, section 2.
     """
     if not FIRST_YEAR <= date.year <= LAST_YEAR:
         raise ValueError(f"years run from {FIRST_YEAR} to {LAST_YEAR}, got {date.year}")
@@ -139,7 +139,7 @@ def encode_sources(sources):
     - ids: int64 array (N, S), S the longest source; PAD_ID after each source's last character.
     - lengths: int64 array (N,), the number of characters of each source.
 
-    Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
+    Part of ``make_date_pairs``. Introduced in lecture 04, section 2.
     """
     rows = [_ids(text, _SOURCE_INDEX, "SOURCE_VOCAB") for text in sources]
     lengths = np.array([len(r) for r in rows], dtype=np.int64)
@@ -156,7 +156,7 @@ def encode_targets(targets):
     - ids: int64 array (N, T + 2), T the longest target; row n is BOS_ID, its characters, EOS_ID, then PAD_ID.
       A decoder reads ids[:, :-1] and is trained to predict ids[:, 1:].
 
-    Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
+    Part of ``make_date_pairs``. Introduced in lecture 04, section 2.
     """
     rows = [[BOS_ID] + _ids(text, _TARGET_INDEX, "TARGET_VOCAB") + [EOS_ID] for text in targets]
     return _padded(rows, max((len(r) for r in rows), default=2))
@@ -171,7 +171,7 @@ def decode_target(ids):
     Returns:
     - text: str, e.g. "2026-11-30".
 
-    Part of ``make_date_pairs`` (introduced in lecture 04, section 2).
+    Part of ``make_date_pairs``. Introduced in lecture 04, section 2.
     """
     chars = []
     for i in ids:
