@@ -528,7 +528,6 @@ TAUGHT = {
     "optimizer.zero_grad()": "01_perceptron",
     "optimizer.step()": "01_perceptron",
     "self.embed = nn.Embedding(vocab_size, embed_dim)": "02_vanilla_rnn",
-    "self.lstm = nn.LSTM(embed_dim, hidden_size, batch_first=True)": "02_vanilla_rnn",
     "generator = torch.Generator().manual_seed(seed)": "03_lstm_gru",
 }
 
