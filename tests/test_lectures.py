@@ -29,7 +29,7 @@ EXPECTED_POINTERS = {
     "01_perceptron": ["a1_cells"],
     "02_vanilla_rnn": ["a1_cells", "a3_airline"],
     "03_lstm_gru": ["a1_cells", "a2_bptt"],
-    "04_transformers": ["a4_next_char"],
+    "04_transformers": ["a4_next_char", "a5_attention"],
 }
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
