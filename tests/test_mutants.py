@@ -9,7 +9,7 @@ one-line ``REASON``.
 import numpy as np
 import pytest
 
-from grader.authoring.mutants import (MutantError, mutant_paths, mutate, read_mutant, run_mutants, survived,
+from grader.authoring.mutants import (MutantError, grade_mutant, mutant_paths, mutate, read_mutant, survived,
                                       undiagnosed)
 from grader.grading.diagnose import Raised, diagnose, find_mutant, mutants_of, same, solution_module
 from grader.paths import SOLUTIONS, known_assignments
@@ -25,18 +25,18 @@ def test_assignment_has_at_least_ten_mutants_that_apply(assignment):
         assert mutate(original, mutant.replacements, path.name) != original, f"{path.name} changes nothing"
 
 
-@pytest.mark.parametrize("assignment", known_assignments())
-def test_every_mutant_is_caught_and_diagnosed(assignment):
-    # Each mutant is graded until a failure message carries its HINT (until its first failure when it
-    # declares DIAGNOSIS = False), so caught_by lists only the tests run so far.
-    results = run_mutants(assignment, until_diagnosed=True)
-    escaped = [r for r in results if survived(r)]
-    assert not escaped, f"mutants that keep full marks or could not be graded: {escaped}"
-    unnamed = [(r["mutant"], r["caught_by"][:3]) for r in results if undiagnosed(r)]
-    assert not unnamed, (
-        "mutants caught by these tests, but no failure message carries their HINT: give the failing check a "
-        "Diagnosis (or hint_of when the bug is observed rather than reproduced), or declare DIAGNOSIS = False "
-        f"with a REASON in the mutant: {unnamed}")
+@pytest.mark.parametrize("assignment, path", [pytest.param(a, p, id=f"{a}-{p.stem}")
+                                               for a in known_assignments() for p in mutant_paths(a)])
+def test_every_mutant_is_caught_and_diagnosed(assignment, path):
+    # One test per mutant (the two test workers share them out evenly). Each is graded until a failure message
+    # carries its HINT (until its first failure when it declares DIAGNOSIS = False), so caught_by lists only
+    # the tests run so far.
+    result = grade_mutant(assignment, path, until_diagnosed=True)
+    assert not survived(result), f"{path.name} keeps full marks or could not be graded: {result}"
+    assert not undiagnosed(result), (
+        f"{path.name} is caught by {result['caught_by'][:3]}, but no failure message carries its HINT: give the "
+        "failing check a Diagnosis (or hint_of when the bug is observed rather than reproduced), or declare "
+        "DIAGNOSIS = False with a REASON in the mutant")
 
 
 def test_a_stale_mutant_is_reported():

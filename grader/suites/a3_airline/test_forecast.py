@@ -19,6 +19,8 @@ from grader.suites.a3_airline import checks
 from grader.suites.a3_airline import reference as ref
 from grader.suites.a3_airline.checks import ASSIGNMENT
 
+pytestmark = pytest.mark.trains  # each check trains the student's forecaster: run after the quick checks
+
 N_TRAIN, N_TEST = 100, 44                  # like the airline split: 100 training months, 44 test months
 
 

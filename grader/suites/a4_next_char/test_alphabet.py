@@ -178,6 +178,7 @@ def known_predictions(student, model, prefixes):
     return run
 
 
+@pytest.mark.trains
 @pytest.mark.points(3)
 def test_alphabet_lstm_learns_and_generalises(student):
     nc = student.module("next_char")

@@ -107,12 +107,14 @@ def test_temperature_zero_is_argmax(student):
              sample_diagnosis(text, lambda: Successor(8), "abcdefgh", "c", 20, 0.0, None))
 
 
+@pytest.mark.trains
 @pytest.mark.points(2)
 def test_temperature_one_matches_the_softmax(student):
     counts, diagnosis = draw_counts(student, 1.0, 11)
     check_frequencies(counts, 1.0, diagnosis)
 
 
+@pytest.mark.trains
 @pytest.mark.points(2)
 def test_temperature_divides_the_logits(student):
     entropies, diagnoses = [], []

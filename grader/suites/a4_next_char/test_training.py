@@ -16,6 +16,8 @@ from grader.suites.a4_next_char.checks import ASSIGNMENT, gradients_off, losses,
 from grader.suites.a4_next_char.reference import grammar_streams, trigram_bits, true_entropy
 from rnnutils.grammar import generate_corpus
 
+pytestmark = pytest.mark.trains  # trains the student's model: run after the quick checks
+
 TRAIN_CHARS = 60_000
 HELDOUT_STREAMS, HELDOUT_CHARS_EACH = 16, 625  # 16 texts of at least 625 characters, read side by side
 STEPS, BATCH, SEQ_LEN, LR = 150, 32, 64, 0.01

@@ -15,6 +15,8 @@ from grader.grading.testing import fail, number_or_none
 from grader.suites.a5_attention.checks import exact_match, gradients_off, greedy_by_grader, seed_torch
 from rnnutils.dates import make_date_pairs
 
+pytestmark = pytest.mark.trains  # trains the student's model: run after the quick checks
+
 TRAIN_PAIRS, TEST_PAIRS = 2000, 200
 EMBED, HIDDEN, STEPS, BATCH, LR = 16, 32, 200, 32, 0.01
 # Calibration (reference, these settings, secret seeds 0..11, one thread): exact match on the 200 test dates
