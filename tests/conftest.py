@@ -10,6 +10,10 @@ import functools
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
+
+import pytest
 
 from grader.benches.load import cpu_burners  # noqa: F401 - tests import it from here
 from grader.paths import REPO
@@ -79,6 +83,23 @@ def fake_report(student, scores, stamp="2026-11-22T00:00:00+00:00", tests=10, po
                                    "suite": {"tests": results}, "notebook": {"score": 0.0, "max_score": 0.0}}
     return {"student": student, "score": sum(scores.values()), "max_score": tests * points * len(scores),
             "assignments": assignments, "graded_at": stamp, "grader_version": "test", "secret_seed": 1}
+
+
+@pytest.fixture
+def hostile_folder():
+    """A folder outside pytest's own temporary folders, for trees built to break a recursive clean-up.
+
+    pytest deletes the temporary folders of older runs with a recursive ``shutil.rmtree``: a 1,500-deep
+    tree left there by a killed run would end a later run with a RecursionError after every test passed
+    (seen on CI). Here such a tree is removed by ``rm -rf``, and a run killed before that leaves it where
+    no pytest looks. Searchable by others (0755), so the unprivileged grader can enter it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="grader-hostile-tree-"))
+    os.chmod(folder, 0o755)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["rm", "-rf", str(folder)], check=False)
 
 
 def shared_folder(tmp_path_factory, name):

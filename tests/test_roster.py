@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -93,10 +92,11 @@ def test_grade_roster_refuses_bad_input_with_one_line(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(tmp_path):
+def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(hostile_folder):
     """A commit with 1,500 nested folders (the deep_tree exploit's own builder) and a link loop: the
     export from git is bounded (a recursive clean-up of such a tree would crash; links are never
     exported), the copy says what it left out, and the student gets a report."""
+    tmp_path = hostile_folder
     repo = tmp_path / "repos" / "deep"
     commit(repo, {A1: ASSIGNMENTS / A1}, "2027-02-28T10:00:00Z")   # the template's commit
     deep = repo / A1
@@ -108,16 +108,13 @@ def test_a_hostile_tree_in_a_students_history_is_graded_not_fatal(tmp_path):
     git(repo, "commit", "--quiet", "-m", "deep", when="2027-02-28T11:00:00Z")
     (tmp_path / "course.toml").write_text(A1_COURSE)
     (tmp_path / "roster.csv").write_text("student,submission\ndeep,./repos/deep\n")
-    try:
-        run = run_grader("grade-roster", "--course", str(tmp_path / "course.toml"), "--out", str(tmp_path / "r"),
-                         "--no-gradebook", "--skip-notebooks", "--assignment", A1, str(tmp_path / "roster.csv"))
-        assert run.returncode == 0, run.stdout + run.stderr
-        report = json.loads((tmp_path / "r" / "deep.json").read_text())
-        part = report["assignments"][A1]
-        assert part["suite"]["max_score"] == hidden_suite_max(A1) and part["score"] == 0   # every hidden test listed
-        assert "folders deep" in part["feedback"], part["feedback"]
-    finally:
-        subprocess.run(["rm", "-rf", str(repo)], check=False)
+    run = run_grader("grade-roster", "--course", str(tmp_path / "course.toml"), "--out", str(tmp_path / "r"),
+                     "--no-gradebook", "--skip-notebooks", "--assignment", A1, str(tmp_path / "roster.csv"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads((tmp_path / "r" / "deep.json").read_text())
+    part = report["assignments"][A1]
+    assert part["suite"]["max_score"] == hidden_suite_max(A1) and part["score"] == 0   # every hidden test listed
+    assert "folders deep" in part["feedback"], part["feedback"]
 
 
 def test_a_repository_without_a_commit_is_not_graded_and_says_why(tmp_path):
