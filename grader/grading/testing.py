@@ -21,8 +21,8 @@ import numpy as np
 from grader.grading.diagnose import diagnose, hint_of, inspected, raised, record_of, same
 
 __all__ = ["SAME_DTYPE", "Diagnosis", "as_number", "assert_array", "assert_close", "assert_equal", "case", "case_of",
-           "describe", "expect_raises", "fail", "hint_of", "inspected", "matches", "number_or_none", "once",
-           "promised_dtype", "raised", "record_of", "student_call", "unpack"]
+           "describe", "expect_raises", "fail", "gradients_off", "hint_of", "inspected", "matches", "number_or_none",
+           "once", "promised_dtype", "raised", "record_of", "seed_torch", "student_call", "unpack"]
 
 # The dtype rule of a1 and a2 (their modules' docstrings): what a dtype failure says there.
 SAME_DTYPE = "Keep the dtype of the inputs (float32 in, float32 out; float64 in, float64 out)."
@@ -289,3 +289,26 @@ def once(student, name, compute):
     if not ok:
         raise value
     return value
+
+
+def seed_torch(sub, seed):
+    """One thread and ``torch.manual_seed(seed)`` in the worker (what a notebook cell would do first)."""
+    torch = sub.module("torch")
+    torch.set_num_threads(1)
+    torch.manual_seed.remote(seed)
+
+
+@contextmanager
+def gradients_off(sub):
+    """Disable autograd in the worker for the calls inside (as ``torch.no_grad()`` would)."""
+    from grader.sandbox import SubmissionFailure
+
+    sub.module("torch").set_grad_enabled.remote(False)
+    try:
+        yield
+    finally:
+        if sub.worker.alive():
+            try:
+                sub.module("torch").set_grad_enabled.remote(True)
+            except SubmissionFailure:
+                pass

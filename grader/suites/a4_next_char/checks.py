@@ -7,12 +7,11 @@ the same inputs and names the bug the student's output reproduces.
 """
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
 
 from grader.grading.testing import fail, number_or_none
-from grader.sandbox import HANDLE, VALUE, SubmissionFailure, Tensor
+from grader.sandbox import HANDLE, VALUE, Tensor
 from grader.suites.a4_next_char.reference import bits_each
 
 ASSIGNMENT = "a4_next_char"
@@ -20,32 +19,11 @@ ASSIGNMENT = "a4_next_char"
 LONG_RULE = "The docstring promises a long tensor (torch.long, which arrives here as int64)."
 
 
-def seed_torch(sub, seed):
-    """One thread and ``torch.manual_seed(seed)`` in the worker (what a notebook cell would do first)."""
-    torch = sub.module("torch")
-    torch.set_num_threads(1)
-    torch.manual_seed.remote(seed)
-
-
 def torch_generator(sub, seed):
     """A ``torch.Generator().manual_seed(seed)`` kept in the worker."""
     generator = sub.module("torch").Generator.remote()
     generator.manual_seed.remote(seed)
     return generator
-
-
-@contextmanager
-def gradients_off(sub):
-    """Disable autograd in the worker for the calls inside (as ``torch.no_grad()`` would)."""
-    sub.module("torch").set_grad_enabled.remote(False)
-    try:
-        yield
-    finally:
-        if sub.worker.alive():
-            try:
-                sub.module("torch").set_grad_enabled.remote(True)
-            except SubmissionFailure:
-                pass
 
 
 def losses(history, count, func, per, finite=True):

@@ -10,9 +10,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from grader.grading.testing import assert_array, assert_close, expect_raises
+from grader.grading.testing import assert_array, assert_close, expect_raises, gradients_off
 from grader.sandbox import HANDLE, Tensor
-from grader.suites.a4_next_char.checks import gradients_off, length_of, model_step, streamed_bits
+from grader.suites.a4_next_char.checks import length_of, model_step, streamed_bits
 from grader.suites.a4_next_char.reference import grammar_streams, runs, trigram_bits, true_entropy
 from rnnutils.grammar import generate_corpus
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail, hint_of
+from grader.grading.testing import Diagnosis, assert_array, assert_close, expect_raises, fail, hint_of, seed_torch
 from grader.sandbox import HANDLE
-from grader.suites.a4_next_char.checks import ASSIGNMENT, LONG_RULE, losses, seed_torch
+from grader.suites.a4_next_char.checks import ASSIGNMENT, LONG_RULE, losses
 from grader.suites.a4_next_char.reference import LETTERS, AlphabetRecorder, as_module, runs
 
 

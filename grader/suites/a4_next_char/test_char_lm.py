@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from grader.grading.testing import Diagnosis, assert_array, assert_close, case, expect_raises, fail, hint_of, once
+from grader.grading.testing import (Diagnosis, assert_array, assert_close, case, expect_raises, fail, hint_of, once,
+                                    seed_torch)
 from grader.sandbox import HANDLE, VALUE, StudentCodeError, Tensor
-from grader.suites.a4_next_char.checks import ASSIGNMENT, losses, seed_torch
+from grader.suites.a4_next_char.checks import ASSIGNMENT, losses
 from grader.suites.a4_next_char.reference import (CountingLM, ElmanLM, GatedLM, RecordingLM, as_module,
                                                   cross_entropy_bits)
 

@@ -9,8 +9,8 @@ import pytest
 import torch
 from scipy.stats import chisquare
 
-from grader.grading.testing import Diagnosis, fail, hint_of
-from grader.suites.a4_next_char.checks import ASSIGNMENT, seed_torch, torch_generator
+from grader.grading.testing import Diagnosis, fail, hint_of, seed_torch
+from grader.suites.a4_next_char.checks import ASSIGNMENT, torch_generator
 from grader.suites.a4_next_char.reference import FixedLogits, Successor, as_module
 
 TEXT = "abcdef"

@@ -10,9 +10,9 @@ import math
 import numpy as np
 import pytest
 
-from grader.grading.testing import fail, hint_of
+from grader.grading.testing import fail, gradients_off, hint_of, seed_torch
 from grader.sandbox import Tensor
-from grader.suites.a4_next_char.checks import ASSIGNMENT, gradients_off, losses, model_step, seed_torch, streamed_bits
+from grader.suites.a4_next_char.checks import ASSIGNMENT, losses, model_step, streamed_bits
 from grader.suites.a4_next_char.reference import grammar_streams, trigram_bits, true_entropy
 from rnnutils.grammar import generate_corpus
 

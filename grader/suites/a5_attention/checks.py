@@ -11,7 +11,6 @@ import torch
 
 from grader.grading.testing import fail
 from grader.sandbox import HANDLE, VALUE, Tensor
-from grader.suites.a4_next_char.checks import gradients_off, seed_torch  # noqa: F401 - shared with a4
 from rnnutils.dates import BOS_ID as BOS, EOS_ID as EOS, PAD_ID as PAD, decode_target, encode_sources
 
 ASSIGNMENT = "a5_attention"

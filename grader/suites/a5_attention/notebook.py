@@ -7,9 +7,9 @@ never reads a score the notebook computed. Nothing of this file enters the noteb
 
 import numpy as np
 
-from grader.grading.testing import assert_array, assert_close, case
+from grader.grading.testing import assert_array, assert_close, case, gradients_off
 from grader.sandbox import Tensor
-from grader.suites.a5_attention.checks import exact_match, gradients_off, greedy_by_grader, tensors
+from grader.suites.a5_attention.checks import exact_match, greedy_by_grader, tensors
 from grader.suites.a5_attention.reference import (PrefixDecoder, beam_reference, decode_step_reference,
                                                    dot_product_attention, encode_reference, seq2seq_weights,
                                                    softmax_allowed)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from grader.grading.testing import Diagnosis, assert_close, case, fail
+from grader.grading.testing import Diagnosis, assert_close, case, fail, gradients_off
 from grader.sandbox import Tensor
-from grader.suites.a5_attention.checks import ASSIGNMENT, gradients_off, local_model, tensors
+from grader.suites.a5_attention.checks import ASSIGNMENT, local_model, tensors
 from grader.suites.a5_attention.reference import (cross_entropy_ignoring_pad, decode_step_reference,
                                                    encode_reference, seq2seq_weights, softmax_allowed,
                                                    teacher_forced_reference)

@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from grader.grading.testing import fail, number_or_none
-from grader.suites.a5_attention.checks import exact_match, gradients_off, greedy_by_grader, seed_torch
+from grader.grading.testing import fail, gradients_off, number_or_none, seed_torch
+from grader.suites.a5_attention.checks import exact_match, greedy_by_grader
 from rnnutils.dates import make_date_pairs
 
 pytestmark = pytest.mark.trains  # trains the student's model: run after the quick checks
