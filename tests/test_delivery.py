@@ -167,6 +167,46 @@ def test_a_second_grading_updates_the_page_in_place_and_an_unchanged_one_makes_n
     assert git(ada, "rev-list", "--count", "feedback") == "2"
 
 
+def race_on_push(bare, times):
+    """A pre-receive hook that, on each of the next ``times`` pushes, first moves ``feedback`` on by one
+    commit ("solutions published", as release.yml's delivery would at that moment), so that the push
+    being received no longer fast-forwards from what it fetched."""
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text(f"""#!/bin/sh
+unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+count=$(cat raced 2>/dev/null || echo 0)
+[ "$count" -ge {times} ] && exit 0
+echo $((count + 1)) > raced
+export GIT_AUTHOR_NAME=Release GIT_AUTHOR_EMAIL=release@course.invalid
+export GIT_COMMITTER_NAME=Release GIT_COMMITTER_EMAIL=release@course.invalid
+moved=$(git commit-tree -p feedback -m "solutions published ($((count + 1)))" feedback^{{tree}})
+git update-ref refs/heads/feedback "$moved"
+""")
+    hook.chmod(0o755)
+
+
+def test_a_delivery_racing_another_one_to_the_same_branch_is_made_again_on_top_and_loses_nothing(classroom):
+    repos = classroom / "repos"
+    ada = repos / "ada.git"
+    assert deliver(classroom, "--feedback", "--only", "ada").returncode == 0
+    record(classroom / "gradebook.sqlite", graded_report("ada", 9.0, commit="a" * 40))
+    race_on_push(ada, times=2)       # the first two pushes find the branch moved
+    run = deliver(classroom, "--feedback", "--only", "ada")
+    assert run.returncode == 0 and "delivered ada:" in run.stdout, run.stdout + run.stderr
+    subjects = git(ada, "log", "--format=%s", "feedback").splitlines()
+    assert subjects[1:3] == ["solutions published (2)", "solutions published (1)"], subjects
+    assert shown(ada, f"{A1}.md").startswith(f"# {A1}: 9 / 12")
+
+    record(classroom / "gradebook.sqlite", graded_report("ada", 10.0, commit="b" * 40))
+    (ada / "raced").unlink()
+    race_on_push(ada, times=5)       # it keeps moving: one clear line, nothing forced
+    run = deliver(classroom, "--feedback", "--only", "ada")
+    assert run.returncode == 1
+    assert "failed ada: push refused" in run.stdout and "moved during each of 3 attempts" in run.stdout, run.stdout
+    assert git(ada, "log", "-1", "--format=%s", "feedback") == "solutions published (3)"
+    assert shown(ada, f"{A1}.md").startswith(f"# {A1}: 9 / 12")
+
+
 def test_a_dry_run_pushes_nothing_and_delivery_off_touches_nothing(classroom):
     repos = classroom / "repos"
     run = deliver(classroom, "--feedback", "--only", "ada", "--dry-run")

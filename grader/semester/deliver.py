@@ -35,6 +35,7 @@ from grader.semester.github import GITHUB_URL, GitHubError, _git_environment, _r
 from grader.semester.roster import read_roster
 
 GIT_TIMEOUT = 300                        # seconds per git command
+PUSH_ATTEMPTS = 3                        # pushes of one delivery when the branch keeps moving
 SOLUTIONS_FOLDER = "solutions"
 GRADER_IDENTITY = {"GIT_AUTHOR_NAME": "Course grader", "GIT_AUTHOR_EMAIL": "grader@course.invalid",
                    "GIT_COMMITTER_NAME": "Course grader", "GIT_COMMITTER_EMAIL": "grader@course.invalid"}
@@ -162,11 +163,19 @@ def _write(tree, files, replace):
         path.write_bytes(content.encode() if isinstance(content, str) else content)
 
 
+def _remote_head(work, url, ref, env, token):
+    """The commit ``ref`` names in the repository at ``url``, or None when it has no such branch."""
+    line = _git(work, ["ls-remote", "--heads", "--", url, ref], env, token).split()
+    return line[0] if line else None
+
+
 def deliver_to(url, files, branch, message, token=None, base_url=GITHUB_URL, replace=(), dry_run=False):
     """Commit ``files`` onto ``branch`` of the repository at ``url`` and push that branch alone.
 
     files: ``{relative path: text or bytes}``; replace: folders of the branch to empty first (a solution
     published again). The branch is created (with no history of its own) when the repository has none.
+    When the branch moves between the fetch and the push (the other workflow delivering to the same
+    student at that moment), the commit is made again on the new head, at most ``PUSH_ATTEMPTS`` times.
     Returns "delivered", "unchanged" (no commit made) or "would deliver" (dry run: nothing pushed);
     DeliveryError with one line when the repository cannot be read or the push is refused.
     """
@@ -174,31 +183,34 @@ def deliver_to(url, files, branch, message, token=None, base_url=GITHUB_URL, rep
     env.update(GRADER_IDENTITY, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
     ref = f"refs/heads/{branch}"
     with tempfile.TemporaryDirectory(prefix="grader-deliver-") as tmp:
-        work = Path(tmp) / "branch"
-        _git(tmp, ["init", "--quiet", str(work)], env)
-        try:
-            exists = bool(_git(work, ["ls-remote", "--heads", "--", url, ref], env, token).strip())
-        except DeliveryError as exc:
-            raise DeliveryError(f"no repository, or no access: {exc}") from None
-        if exists:
-            _git(work, ["fetch", "--quiet", "--", url, ref], env, token)
-            _git(work, ["checkout", "--quiet", "-B", branch, "FETCH_HEAD"], env)
-        else:
-            _git(work, ["symbolic-ref", "HEAD", ref], env)
-        _write(work, files, replace)
-        (work / "README.md").write_text(branch_readme(work, branch))
-        _git(work, ["add", "--all"], env)
-        changed = _git(work, ["diff", "--cached", "--name-only"], env).split()
-        if not changed:
-            return "unchanged"
-        if dry_run:
-            return "would deliver"
-        _git(work, ["commit", "--quiet", "--no-verify", "-m", message], env)
-        try:
-            _git(work, ["push", "--quiet", "--", url, f"HEAD:{ref}"], env, token)
-        except DeliveryError as exc:
-            raise DeliveryError(f"push refused: {exc}") from None
-    return "delivered"
+        for attempt in range(1, PUSH_ATTEMPTS + 1):
+            work = Path(tmp) / f"branch-{attempt}"
+            _git(tmp, ["init", "--quiet", str(work)], env)
+            try:
+                head = _remote_head(work, url, ref, env, token)
+            except DeliveryError as exc:
+                raise DeliveryError(f"no repository, or no access: {exc}") from None
+            if head:
+                _git(work, ["fetch", "--quiet", "--", url, ref], env, token)
+                _git(work, ["checkout", "--quiet", "-B", branch, "FETCH_HEAD"], env)
+            else:
+                _git(work, ["symbolic-ref", "HEAD", ref], env)
+            _write(work, files, replace)
+            (work / "README.md").write_text(branch_readme(work, branch))
+            _git(work, ["add", "--all"], env)
+            if not _git(work, ["diff", "--cached", "--name-only"], env).split():
+                return "unchanged"
+            if dry_run:
+                return "would deliver"
+            _git(work, ["commit", "--quiet", "--no-verify", "-m", message], env)
+            try:
+                _git(work, ["push", "--quiet", "--", url, f"HEAD:{ref}"], env, token)
+                return "delivered"
+            except DeliveryError as exc:
+                refused = exc
+            if _remote_head(work, url, ref, env, token) == head:   # not a concurrent delivery: a refusal
+                raise DeliveryError(f"push refused: {refused}")
+    raise DeliveryError(f"push refused: the {branch} branch moved during each of {PUSH_ATTEMPTS} attempts (last: {refused})")
 
 
 # ---------------------------------------------------------------------------------------------
