@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from grader.semester.github import CREDENTIAL_HELPER, GitHubError, _git_environment, clone, fetch_activity, repository_slug
+from grader.semester.github import CREDENTIAL_HELPER, GitHubError, git_environment, clone, fetch_activity, repository_slug
 from grader.paths import REPO
 from tests.conftest import GIT_ENV, git, run_grader
 
@@ -206,7 +206,7 @@ def bare_repository(root, slug, commits=3):
 
 
 def test_the_credential_helper_gives_git_the_token_from_the_environment_only(tmp_path):
-    env = _git_environment("https://github.com", TOKEN)
+    env = git_environment("https://github.com", TOKEN)
     env.update(GIT_ENV)
     assert TOKEN not in CREDENTIAL_HELPER and env["GIT_CONFIG_VALUE_1"] == CREDENTIAL_HELPER
     answer = subprocess.run(["git", "credential", "fill"], input="protocol=https\nhost=github.com\npath=o/n.git\n\n",

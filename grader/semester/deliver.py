@@ -31,7 +31,7 @@ from pathlib import Path
 from grader.errors import GraderError
 from grader.records.feedback_markdown import render_markdown
 from grader.records.gradebook import stored_reports
-from grader.semester.github import GITHUB_URL, GitHubError, _git_environment, _redacted, repository_url
+from grader.semester.github import GITHUB_URL, GitHubError, git_environment, redacted, repository_url
 from grader.semester.roster import read_roster
 
 GIT_TIMEOUT = 300                        # seconds per git command
@@ -146,7 +146,7 @@ def _git(work, args, env, token=None):
     except OSError as exc:
         raise DeliveryError(f"git cannot run ({exc.strerror or exc})") from None
     if run.returncode != 0:
-        lines = [" ".join(line.split()) for line in _redacted(run.stderr, token).splitlines()
+        lines = [" ".join(line.split()) for line in redacted(run.stderr, token).splitlines()
                  if line.strip() and not line.startswith("hint:")] or [f"exit status {run.returncode}"]
         reasons = [line for line in lines[:-1] if line.startswith("remote:") or "rejected]" in line]
         raise DeliveryError(f"git {args[0]}: {'; '.join(dict.fromkeys(reasons[-2:] + lines[-1:]))[:300]}")
@@ -179,7 +179,7 @@ def deliver_to(url, files, branch, message, token=None, base_url=GITHUB_URL, rep
     Returns "delivered", "unchanged" (no commit made) or "would deliver" (dry run: nothing pushed);
     DeliveryError with one line when the repository cannot be read or the push is refused.
     """
-    env = _git_environment(base_url, token)
+    env = git_environment(base_url, token)
     env.update(GRADER_IDENTITY, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
     ref = f"refs/heads/{branch}"
     with tempfile.TemporaryDirectory(prefix="grader-deliver-") as tmp:

@@ -210,7 +210,7 @@ CREDENTIAL_HELPER = ('!f() { test "$1" = get && printf "username=x-access-token\
 CONFIG_PARAMETER = re.compile(r"GIT_CONFIG_(COUNT|KEY_[0-9]+|VALUE_[0-9]+)")
 
 
-def _git_environment(base_url, token):
+def git_environment(base_url, token):
     """The environment of a git process: no prompt, and the token only through a credential helper."""
     env = {k: v for k, v in os.environ.items() if k != TOKEN_VARIABLE}
     env.update(GIT_TERMINAL_PROMPT="0", GIT_ASKPASS="", SSH_ASKPASS="", LC_ALL="C")
@@ -224,7 +224,8 @@ def _git_environment(base_url, token):
     return env
 
 
-def _redacted(text, token):
+def redacted(text, token):
+    """``text`` with every occurrence of ``token`` replaced by ``***`` (for git's messages)."""
     return text.replace(token, "***") if token else text
 
 
@@ -248,7 +249,7 @@ def clone(slug_or_url, dest, token=None, base_url=GITHUB_URL, timeout=CLONE_TIME
     dest = Path(dest)
     if dest.exists():
         raise GitHubError(f"{dest}: already exists; clone into a new folder")
-    env = _git_environment(base_url, token)
+    env = git_environment(base_url, token)
     command = ["git", "clone", "--quiet", "--", url, str(dest)]
     try:
         run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout,
@@ -260,7 +261,7 @@ def clone(slug_or_url, dest, token=None, base_url=GITHUB_URL, timeout=CLONE_TIME
         raise GitHubError(f"git clone {url}: git cannot run ({exc.strerror or exc})") from None
     if run.returncode != 0:
         shutil.rmtree(dest, ignore_errors=True)
-        lines = [line for line in _redacted(run.stderr, token).splitlines() if line.strip()]
+        lines = [line for line in redacted(run.stderr, token).splitlines() if line.strip()]
         reason = _one_line(lines[-1] if lines else f"exit status {run.returncode}", 200)
         raise GitHubError(f"git clone {url}: {reason}")
     config = dest / ".git" / "config"
