@@ -210,7 +210,8 @@ def deliver_to(url, files, branch, message, token=None, base_url=GITHUB_URL, rep
                 refused = exc
             if _remote_head(work, url, ref, env, token) == head:   # not a concurrent delivery: a refusal
                 raise DeliveryError(f"push refused: {refused}")
-    raise DeliveryError(f"push refused: the {branch} branch moved during each of {PUSH_ATTEMPTS} attempts (last: {refused})")
+    raise DeliveryError(f"push refused: the {branch} branch moved during each of {PUSH_ATTEMPTS} attempts "
+                        f"(last: {refused})")
 
 
 # ---------------------------------------------------------------------------------------------
