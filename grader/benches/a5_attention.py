@@ -47,43 +47,31 @@ def make_date_lists(count, seed, max_dates=MAX_DATES):
     return pairs
 
 
-def list_curve(at, attention, train, test):
-    """Mean (exact, chars) per number of dates over SEEDS, and the mean CPU seconds of one training run."""
-    counts = [len(t) // 11 + 1 for _, t in test]
+def curve(at, attention, train, steps, groups, max_len):
+    """Mean (exact, chars) per group of test pairs over SEEDS, and the mean CPU seconds of one training run.
+
+    groups: list of lists of (source, target) test pairs; max_len: the most tokens ``translate`` writes.
+    """
     results, seconds = [], []
     for seed in SEEDS:
         torch.manual_seed(seed)
         model = at.Seq2Seq(embed_dim=32, hidden_size=64, attention=attention)
         start = time.process_time()
-        at.train_seq2seq(model, train, LIST_STEPS, batch_size=BATCH, lr=LR, seed=seed)
+        at.train_seq2seq(model, train, steps, batch_size=BATCH, lr=LR, seed=seed)
         seconds.append(time.process_time() - start)
-        predictions = at.translate(model, [s for s, _ in test], max_len=MAX_DATES * at.MAX_TARGET_LEN)
-        results.append([at.sequence_accuracy([p for p, c in zip(predictions, counts) if c == k],
-                                             [t for (_, t), c in zip(test, counts) if c == k])
-                        for k in range(1, MAX_DATES + 1)])
+        results.append([at.sequence_accuracy(at.translate(model, [s for s, _ in group], max_len=max_len),
+                                             [t for _, t in group]) for group in groups])
     return np.mean(results, axis=0), float(np.mean(seconds))
 
 
-def bucket_accuracy(at, predictions, test):
-    """(exact, char accuracy) per bucket of source length."""
-    out = []
-    for low, high in BUCKETS:
-        rows = [i for i, (s, _) in enumerate(test) if low <= len(s) < high]
-        out.append(at.sequence_accuracy([predictions[i] for i in rows], [test[i][1] for i in rows]))
-    return out
+def by_length(test):
+    """The test pairs in BUCKETS of source length."""
+    return [[(s, t) for s, t in test if low <= len(s) < high] for low, high in BUCKETS]
 
 
-def curve(at, attention, train, test):
-    """Mean (exact, chars) per bucket over SEEDS, and the mean CPU seconds of one training run."""
-    results, seconds = [], []
-    for seed in SEEDS:
-        torch.manual_seed(seed)
-        model = at.Seq2Seq(embed_dim=32, hidden_size=64, attention=attention)
-        start = time.process_time()
-        at.train_seq2seq(model, train, STEPS, batch_size=BATCH, lr=LR, seed=seed)
-        seconds.append(time.process_time() - start)
-        results.append(bucket_accuracy(at, at.translate(model, [s for s, _ in test]), test))
-    return np.mean(results, axis=0), float(np.mean(seconds))
+def by_count(test):
+    """The test lists by their number of dates, 1..MAX_DATES (an ISO date and its "-" are 11 characters)."""
+    return [[(s, t) for s, t in test if (len(t) + 1) // 11 == k] for k in range(1, MAX_DATES + 1)]
 
 
 def run():
@@ -91,8 +79,8 @@ def run():
     torch.set_num_threads(1)
     at = load_reference()
     train, test = make_date_pairs(4000, seed=0), make_date_pairs(600, seed=1)
-    with_attention, cpu_with = curve(at, True, train, test)
-    without, cpu_without = curve(at, False, train, test)
+    with_attention, cpu_with = curve(at, True, train, STEPS, by_length(test), at.MAX_TARGET_LEN)
+    without, cpu_without = curve(at, False, train, STEPS, by_length(test), at.MAX_TARGET_LEN)
     lines = [
         "## a5_attention: the bottleneck curve on written dates",
         "",
@@ -111,8 +99,9 @@ def run():
 def run_lists(at):
     """Markdown: the bottleneck curve on sources of 1 to MAX_DATES dates."""
     train, test = make_date_lists(8000, seed=0), make_date_lists(800, seed=1)
-    with_attention, cpu_with = list_curve(at, True, train, test)
-    without, cpu_without = list_curve(at, False, train, test)
+    longest = MAX_DATES * at.MAX_TARGET_LEN
+    with_attention, cpu_with = curve(at, True, train, LIST_STEPS, by_count(test), longest)
+    without, cpu_without = curve(at, False, train, LIST_STEPS, by_count(test), longest)
     lines = [
         f"### The bottleneck curve: sources of 1 to {MAX_DATES} dates",
         "",
