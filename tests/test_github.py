@@ -15,7 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from grader.semester.github import CREDENTIAL_HELPER, GitHubError, git_environment, clone, fetch_activity, repository_slug
+from grader.semester.github import (CREDENTIAL_HELPER, GitHubError, clone, fetch_activity, git_environment,
+                                   repository_slug)
 from grader.paths import REPO
 from tests.conftest import GIT_ENV, git, run_grader
 
